@@ -1,4 +1,5 @@
 import type { CliCommand } from '../command';
+import { configCheckCommand } from './config-check';
 
 /** Every `fwb` command. Keep sorted by path. */
-export const commands: CliCommand[] = [];
+export const commands: CliCommand[] = [configCheckCommand];
