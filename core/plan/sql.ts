@@ -23,3 +23,13 @@ export function quoteLiteral(value: string): string {
   if (value.includes('\0')) throw new Error('an SQL string literal cannot contain a NUL character');
   return `'${value.replaceAll('\\', '\\\\').replaceAll("'", "''")}'`;
 }
+
+/** Size of SQL text as the Data API counts it: UTF-8 bytes. */
+export function sqlBytes(sql: string): number {
+  return Buffer.byteLength(sql, 'utf8');
+}
+
+/** `"alias"."column"`. */
+export function qualifiedColumn(alias: string, column: string): string {
+  return `${quoteIdent(alias)}.${quoteIdent(column)}`;
+}
