@@ -332,19 +332,19 @@ function enforcedSpecs(command: FeastCommand, facts: OfflineStoreFacts): Enforce
         {
           action: 'redshift-serverless:GetCredentials',
           kind: 'workgroup',
-          why: 'the Data API gets database credentials for the caller on every statement sent with WorkgroupName',
+          why: 'every statement sent with WorkgroupName runs with credentials the Data API gets for the caller (authorized against the workgroup ARN)',
         },
       ]
     : [
         {
           action: 'redshift:GetClusterCredentials',
           kind: 'dbuser',
-          why: 'the Data API gets temporary credentials for DbUser on every statement (authorized against the dbuser ARN)',
+          why: 'every statement runs with temporary credentials for DbUser, which the Data API gets with this action (authorized against the dbuser ARN)',
         },
         {
           action: 'redshift:GetClusterCredentials',
           kind: 'dbname',
-          why: 'the Data API passes DbName, so the dbname ARN is checked too',
+          why: 'the Data API also passes DbName when it gets those credentials, so the dbname ARN is checked too',
         },
       ];
   const execute = (why: string): EnforcedSpec => ({
@@ -408,7 +408,7 @@ function enforcedSpecs(command: FeastCommand, facts: OfflineStoreFacts): Enforce
         execute('uploads the entity frame (CREATE TABLE + COPY), runs the point-in-time join and UNLOADs it'),
         ...credentials,
         describe,
-        result('with a SQL entity_df, reads MIN/MAX of the entity timestamps'),
+        result('reads MIN/MAX of the entity timestamps when entity_df is a SQL query'),
         listBucket('lists the UNLOAD output under <staging>/unload/<uuid>/'),
         object('s3:PutObject', 'entity_df', 'uploads a pandas entity_df as Parquet for COPY'),
         object('s3:DeleteObject', 'entity_df', 'deletes the uploaded entity_df after COPY'),
@@ -525,7 +525,7 @@ export function requirementsFor(
         action: spec.action,
         resource: resource.text,
         documented_resource: objectsText,
-        reason: `checked against a real key Feast uses (${spec.why}) rather than the literal text ${objectsText}; a policy scoped to the staging prefix is enough, and a Deny on these keys is caught`,
+        reason: `checked against a real key under the staging prefix instead of the literal ${objectsText}, so a policy scoped to the prefix passes and a Deny on these keys is caught; needed: ${spec.why}`,
       });
     } else if (!same) {
       const where = isDocumented
@@ -535,7 +535,7 @@ export function requirementsFor(
         change: 'added',
         action: spec.action,
         resource: resource.text,
-        reason: `${where}: Feast ${spec.why}`,
+        reason: `${where}; needed: ${spec.why}`,
       });
     }
   }

@@ -26,7 +26,7 @@ function pairLines(pairs: PairDetail[], indent: string): string[] {
     if (pair.decision !== 'allowed') {
       lines.push(`${indent}            ${pair.reason}`);
       for (const note of pair.notes) lines.push(`${indent}            also: ${note}`);
-      lines.push(`${indent}            needed because Feast ${pair.required_because}`);
+      lines.push(`${indent}            needed: ${pair.required_because}`);
     }
   }
   return lines;
@@ -47,7 +47,12 @@ export function formatCheckText(results: CommandCheck[]): string {
     const counts = `${result.pairs.length} pairs, ${missing} missing (${result.explicit_deny.length} by an explicit Deny), ${conditional} conditional`;
     out.push(`${result.command} (${result.mode} mode): ${verdict} - ${counts}`);
     out.push(...pairLines(result.pairs, '  '));
-    if (result.differences.length > 0) {
+    if (
+      result.differences.length > 0 &&
+      result.differences.every((d) => d.reason.startsWith('not in the documented table'))
+    ) {
+      out.push('  Not in the documented table: every pair above goes beyond the Feast docs.');
+    } else if (result.differences.length > 0) {
       out.push('  Differences from the documented table:');
       const sign = { added: '+ added      ', not_enforced: '- not checked', rescoped: '~ rescoped   ' };
       for (const d of result.differences) {
@@ -85,6 +90,15 @@ export function formatCheckText(results: CommandCheck[]): string {
     out.push(...first.notes.map((n) => `  ${n}`));
     out.push('');
   }
+  out.push('Summary:');
+  for (const r of results) {
+    const role = r.role ? `; iam_role ${r.role.ok ? 'ok' : 'NOT OK'}` : '';
+    const state = r.allowed
+      ? 'allowed'
+      : `NOT allowed (${r.missing.length} missing, ${r.conditional_pairs.length} conditional)`;
+    out.push(`  ${r.command.padEnd(24)} ${state}${role}`);
+  }
+  out.push('');
   out.push('Not checked (no policy document can show these):');
   out.push(...first.not_checked.map((i) => `  - ${i.item}: ${i.detail}`));
   return `${out.join('\n')}\n`;

@@ -1,5 +1,7 @@
 import type { CliCommand } from '../command';
 import { configCheckCommand } from './config-check';
+import { iamCheckCommand } from './iam-check';
+import { iamPolicyCommand } from './iam-policy';
 
 /** Every `fwb` command. Keep sorted by path. */
-export const commands: CliCommand[] = [configCheckCommand];
+export const commands: CliCommand[] = [configCheckCommand, iamCheckCommand, iamPolicyCommand];
