@@ -17,7 +17,7 @@ import type {
   RegistrySetting,
   RepoConfig,
 } from './model';
-import { parseYaml, type TextPositions } from './yaml-document';
+import { parseYaml, unresolvedAliases, type TextPositions } from './yaml-document';
 import { keyLabel, keyText, nodeOffset, YamlReader, type MapEntry, type YamlValue } from './yaml-values';
 
 export const CONFIG_FILE_NAME = 'feature_store.yaml';
@@ -312,7 +312,12 @@ class RepoConfigValidator {
     const extra: Record<string, unknown> = {};
     for (const [key, entry] of entries) {
       if (known.includes(key)) continue;
-      extra[key] = this.reader.toJs(entry.value.node);
+      try {
+        extra[key] = this.reader.toJs(entry.value.node);
+      } catch (error) {
+        // yaml refuses documents whose aliases expand too much (a "billion laughs" file).
+        this.report(entry.value.offset, `${key} cannot be read: ${(error as Error).message}`);
+      }
     }
 
     if (project === undefined || provider === undefined || !registry || !offlineStore) return undefined;
@@ -811,6 +816,9 @@ export function parseRepoConfig(text: string, options: ParseRepoConfigOptions): 
   for (const warning of doc.warnings)
     validator.report(warning.pos[0], syntaxMessage(warning.code, warning.message));
   if (doc.errors.length > 0) return validator.result(undefined);
+  const aliases = unresolvedAliases(doc);
+  for (const alias of aliases) validator.report(alias.offset, alias.message);
+  if (aliases.length > 0) return validator.result(undefined);
   return validator.result(validator.validate());
 }
 

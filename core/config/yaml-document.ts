@@ -8,7 +8,9 @@
  * (PyYAML needs a dot, so `1e3` stays a string, and an exponent needs its sign).
  */
 import {
+  isAlias,
   parseDocument,
+  visit,
   type Document,
   type DocumentOptions,
   type ParseOptions,
@@ -69,6 +71,24 @@ export interface ParsedYaml {
 export function parseYaml(text: string, options: { uniqueKeys?: boolean } = {}): ParsedYaml {
   const doc = parseDocument(text, { ...yamlOptions, uniqueKeys: options.uniqueKeys ?? false });
   return { doc, positions: new TextPositions(text) };
+}
+
+/**
+ * Aliases whose anchor is not defined before them. The parser accepts them silently; PyYAML (and so Feast)
+ * refuses the file.
+ */
+export function unresolvedAliases(doc: Document): { offset: number; message: string }[] {
+  const found: { offset: number; message: string }[] = [];
+  visit(doc, {
+    Alias(_, node) {
+      if (isAlias(node) && node.resolve(doc) === undefined)
+        found.push({
+          offset: node.range?.[0] ?? 0,
+          message: `YAML error: the alias *${node.source} has no anchor &${node.source} defined before it`,
+        });
+    },
+  });
+  return found;
 }
 
 /** 1-based line and column (in UTF-16 code units, as editors such as Monaco count) of text offsets. */

@@ -143,7 +143,7 @@ export class YamlReader {
   /** Plain JavaScript for a value kept as-is (`extra`), with environment variables expanded in strings. */
   toJs(node: Node | undefined): unknown {
     if (node === undefined) return null;
-    const js: unknown = node.toJS(this.doc, { maxAliasCount: 1000 });
+    const js: unknown = node.toJS(this.doc, { maxAliasCount: 100 });
     return this.env ? expandDeep(js, this.env) : js;
   }
 }
