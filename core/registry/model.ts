@@ -3,7 +3,11 @@
  * with Feast's placeholder entity for entityless feature views removed.
  */
 
-/** Feast's ValueType enum, by name (the numbers are facts of the registry format, see value-types.ts). */
+/**
+ * Feast's ValueType enum, by name (the numbers are facts of the registry format, see value-types.ts).
+ * PDF_BYTES (30) and IMAGE_BYTES (31) exist only in Feast's Python enum, but the registry stores them as those
+ * numbers all the same. A number this workbench does not know reads as 'INVALID'.
+ */
 export type ValueTypeName =
   | 'INVALID'
   | 'BYTES'
@@ -47,7 +51,11 @@ export type ValueTypeName =
   | 'TIME_UUID_SET'
   | 'DECIMAL'
   | 'DECIMAL_LIST'
-  | 'DECIMAL_SET';
+  | 'DECIMAL_SET'
+  | 'VALUE_LIST'
+  | 'VALUE_SET'
+  | 'SCALAR_MAP'
+  | 'ZONED_TIMESTAMP';
 
 /** A named, typed column: a feature, an entity column, or a request-source field. */
 export interface Field {
@@ -67,7 +75,11 @@ export interface Entity {
   owner: string;
 }
 
-/** Redshift location of a source or saved dataset; empty strings mean "not set", as in Feast. */
+/**
+ * Redshift location of a source or saved dataset; empty strings mean "not set", as in Feast. For data sources
+ * with a table, an empty schema reads as "public", as Feast's RedshiftSource does; saved-dataset storage is kept
+ * exactly as stored.
+ */
 export interface RedshiftLocation {
   table: string;
   schema: string;
@@ -84,6 +96,8 @@ export type DataSourceKind =
   | 'BATCH_SNOWFLAKE'
   | 'BATCH_SPARK'
   | 'BATCH_TRINO'
+  | 'BATCH_ATHENA'
+  | 'BATCH_ICEBERG'
   | 'STREAM_KAFKA'
   | 'STREAM_KINESIS'
   | 'CUSTOM_SOURCE'
@@ -91,6 +105,7 @@ export type DataSourceKind =
 
 export interface DataSource {
   name: string;
+  /** Feast leaves this empty on copies embedded in feature views; the reader fills in the owner's project. */
   project: string;
   kind: DataSourceKind;
   timestampField: string;
@@ -113,11 +128,15 @@ export interface FeatureView {
   project: string;
   /** Entity names; empty for entityless views (Feast's `__dummy` is hidden). */
   entities: string[];
-  /** Join-key columns with their types; empty for entityless views. */
+  /**
+   * Join-key columns with their types; empty for entityless views. Registries too old to store them get the
+   * join keys and types of the view's entities.
+   */
   entityColumns: Field[];
   features: Field[];
   /** Whole seconds, truncated as Feast does; 0 means no lower bound. */
   ttlSeconds: number;
+  /** The registry's copy of the source; kind 'INVALID' with an empty name when it holds none. */
   batchSource: DataSource;
   online: boolean;
   offline: boolean;
@@ -131,7 +150,7 @@ export interface FeatureViewProjection {
   featureViewName: string;
   /** `with_name(...)` alias; empty when none. */
   alias: string;
-  /** The selected features; empty means "all features of the view" is NOT implied: Feast stores them. */
+  /** The selected features, as Feast stores them (it always lists them; empty does not mean "all"). */
   features: Field[];
   /** Feature-view join key -> entity-frame column. */
   joinKeyMap: Record<string, string>;
@@ -148,6 +167,7 @@ export interface FeatureService {
   owner: string;
 }
 
+/** `name` is the key of the ODFV's `sources` map (a projection's alias or view name, or the request source name). */
 export type OnDemandSource =
   | { kind: 'featureView'; name: string; projection: FeatureViewProjection }
   | { kind: 'requestSource'; name: string; schema: Field[] };
@@ -156,15 +176,19 @@ export interface OnDemandFeatureView {
   name: string;
   project: string;
   features: Field[];
+  /** Sorted by name: the registry stores them as a map, which has no order. */
   sources: OnDemandSource[];
-  /** 'pandas', 'python', 'substrait', ... as Feast stores it. */
+  /** 'pandas', 'python', 'substrait', ... as Feast stores it ('pandas' for registries from before the field). */
   mode: string;
   transformation: {
     /** Which transformation the registry holds. */
     kind: 'udf' | 'substrait' | 'none';
     /** Name of the user function, for udf transformations. */
     functionName: string;
-    /** The function's Python source text as Feast stores it (`body_text`). */
+    /**
+     * The function's Python source text as Feast stores it (`body_text`): what `inspect.getsource` returned,
+     * so it starts with the `@on_demand_feature_view(...)` decorator.
+     */
     sourceText: string;
   };
   description: string;
@@ -182,7 +206,7 @@ export interface SavedDataset {
   storage: RedshiftLocation | undefined;
   featureServiceName: string;
   tags: Record<string, string>;
-  /** ISO-8601 UTC, when recorded. */
+  /** RFC 3339 UTC ('2026-01-10T00:00:00Z', fraction only when non-zero), when recorded. */
   minEventTimestamp?: string;
   maxEventTimestamp?: string;
 }
