@@ -34,6 +34,7 @@ export const TRANSFORMED_CONV_RATE_SOURCE = `@on_demand_feature_view(
         Field(name="conv_rate_plus_100_rounded", dtype=Int32),
     ],
     mode="pandas",
+    description="Conversion rate plus a request-time value",
 )
 def transformed_conv_rate(inputs: pd.DataFrame) -> pd.DataFrame:
     out = pd.DataFrame()
