@@ -2,6 +2,12 @@ import type { CliCommand } from '../command';
 import { configCheckCommand } from './config-check';
 import { iamCheckCommand } from './iam-check';
 import { iamPolicyCommand } from './iam-policy';
+import { registryShowCommand } from './registry-show';
 
 /** Every `fwb` command. Keep sorted by path. */
-export const commands: CliCommand[] = [configCheckCommand, iamCheckCommand, iamPolicyCommand];
+export const commands: CliCommand[] = [
+  configCheckCommand,
+  iamCheckCommand,
+  iamPolicyCommand,
+  registryShowCommand,
+];
