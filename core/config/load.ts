@@ -93,7 +93,9 @@ function closest(word: string, candidates: readonly string[]): string | undefine
   let bestDistance = Infinity;
   for (const candidate of candidates) {
     const distance = editDistance(lower, candidate);
-    const related = lower.length >= 4 && (candidate.startsWith(lower) || lower.startsWith(candidate));
+    const related =
+      Math.min(lower.length, candidate.length) >= 4 &&
+      (candidate.includes(lower) || lower.includes(candidate));
     const score = related ? Math.min(distance, 1) : distance;
     if (score < bestDistance) {
       best = candidate;
@@ -135,11 +137,10 @@ class RepoConfigValidator {
         const text = value.text ?? '';
         const written =
           isScalar(value.node) && typeof value.node.value === 'string' ? value.node.value : text;
-        if (written === text || !this.options.env) return quoted(text);
+        if (!this.options.env) return quoted(text);
         const unset = unsetEnvironmentVariables(text, this.options.env);
-        return unset.length > 0
-          ? `${quoted(text)} (environment variable ${unset.join(', ')} is not set)`
-          : `${quoted(text)} (from ${quoted(written)})`;
+        if (unset.length > 0) return `${quoted(text)} (environment variable ${unset.join(', ')} not set)`;
+        return written === text ? quoted(text) : `${quoted(text)} (from ${quoted(written)})`;
       }
       case 'int':
       case 'float':
@@ -171,21 +172,25 @@ class RepoConfigValidator {
     return '';
   }
 
-  private typeMismatch(label: string, expected: string, value: YamlValue): void {
+  /** `quoteHint`: whether quoting the written value could be the fix (free-form names, not formats). */
+  private typeMismatch(label: string, expected: string, value: YamlValue, quoteHint = false): void {
     if (value.kind === 'null') {
       this.report(value.offset, `${label} has no value; expected ${expected}`);
       return;
     }
-    this.report(
-      value.offset,
-      `${label} must be ${expected}, got ${this.describe(value)}${this.quoteHint(value)}`,
-    );
+    const hint = quoteHint ? this.quoteHint(value) : '';
+    this.report(value.offset, `${label} must be ${expected}, got ${this.describe(value)}${hint}`);
   }
 
   /** A StrictStr setting: only a YAML string passes. */
-  private string(label: string, value: YamlValue, expected = 'a string'): string | undefined {
+  private string(
+    label: string,
+    value: YamlValue,
+    expected = 'a string',
+    quoteHint = false,
+  ): string | undefined {
     if (value.kind === 'string') return value.text ?? '';
-    this.typeMismatch(label, expected, value);
+    this.typeMismatch(label, expected, value, quoteHint);
     return undefined;
   }
 
@@ -196,12 +201,13 @@ class RepoConfigValidator {
     mapOffset: number,
     what: string,
     expected: string,
+    quoteHint = false,
   ): { text: string; value: YamlValue } | undefined {
     if (!entry) {
       this.report(mapOffset, `${label} is required: ${what}`);
       return undefined;
     }
-    const text = this.string(label, entry.value, expected);
+    const text = this.string(label, entry.value, expected, quoteHint);
     if (text === undefined) return undefined;
     if (text === '') {
       this.report(entry.value.offset, `${label} is empty; expected ${expected}`);
@@ -347,7 +353,7 @@ class RepoConfigValidator {
       );
       return undefined;
     }
-    const name = this.string('project', entry.value, 'a project name such as driver_ranking');
+    const name = this.string('project', entry.value, 'a project name such as driver_ranking', true);
     if (name === undefined) return undefined;
     const at = entry.value.offset;
     if (name === '') {
@@ -424,6 +430,7 @@ class RepoConfigValidator {
     }
 
     let storeType: string | undefined;
+    let storeUsable = true;
     const storeEntry = entries.get('registry_store_type');
     if (storeEntry && storeEntry.value.kind !== 'null') {
       storeType = this.string(
@@ -431,6 +438,7 @@ class RepoConfigValidator {
         storeEntry.value,
         'a registry store class name',
       );
+      storeUsable = false;
       if (storeType === undefined) ok = false;
       else if (!storeType.endsWith('RegistryStore')) {
         this.report(
@@ -445,7 +453,7 @@ class RepoConfigValidator {
             'files or S3 only (FileRegistryStore or S3RegistryStore)',
         );
         ok = false;
-      }
+      } else storeUsable = true;
     }
 
     let cacheTtlSeconds: number | undefined;
@@ -505,6 +513,7 @@ class RepoConfigValidator {
       this.typeMismatch('registry.path', 'a registry path such as data/registry.db', pathEntry.value);
       return undefined;
     }
+    if (!storeUsable) return undefined;
     const setting = this.registryPath('registry.path', pathEntry.value, storeType);
     if (!setting || !ok) return undefined;
     if (cacheTtlSeconds !== undefined) setting.cacheTtlSeconds = cacheTtlSeconds;
@@ -675,6 +684,7 @@ class RepoConfigValidator {
       mapOffset,
       'the Redshift database to query, e.g. database: dev',
       'a database name such as dev',
+      true,
     );
 
     const staging = this.requiredString(
@@ -746,7 +756,7 @@ class RepoConfigValidator {
       ['workgroup', workgroup],
     ] as const) {
       if (item && item.value.kind !== 'null' && item.value.kind !== 'string') {
-        this.typeMismatch(`offline_store.${name}`, 'a string', item.value);
+        this.typeMismatch(`offline_store.${name}`, 'a string', item.value, true);
         typed = false;
       }
     }
@@ -794,6 +804,36 @@ class RepoConfigValidator {
   }
 }
 
+/**
+ * Where a quoted value that never closes begins. The parser reports the end of the text, where it gave up; the
+ * opening quote is what the user needs to find.
+ */
+function openingQuote(text: string, errorOffset: number, quote: string): number | undefined {
+  for (let i = Math.min(errorOffset, text.length) - 1; i >= 0; i--) {
+    if (text[i] !== quote) continue;
+    if (i === 0 || /[\s:,[{-]/.test(text[i - 1] ?? '')) return i;
+  }
+  return undefined;
+}
+
+function syntaxProblem(
+  text: string,
+  code: string,
+  message: string,
+  offset: number,
+): { offset: number; message: string } {
+  const quote = /^Missing closing (["'])quote/.exec(message)?.[1];
+  if (code === 'MISSING_CHAR' && quote) {
+    const start = openingQuote(text, offset, quote);
+    if (start !== undefined)
+      return {
+        offset: start,
+        message: `YAML syntax error: the value quoted here with ${quote} has no closing ${quote}`,
+      };
+  }
+  return { offset, message: syntaxMessage(code, message) };
+}
+
 function syntaxMessage(code: string, message: string): string {
   const first = (message.split('\n')[0] ?? message).replace(/\.$/, '');
   switch (code) {
@@ -803,6 +843,15 @@ function syntaxMessage(code: string, message: string): string {
       return 'YAML syntax error: the file must hold a single YAML document, but a second one starts here';
     case 'TAG_RESOLVE_FAILED':
       return `unknown YAML tag (${first.replace(/^Unresolved tag: /, '')}); Feast's YAML loader rejects it`;
+    case 'BLOCK_AS_IMPLICIT_KEY':
+      return (
+        'YAML syntax error: a "key: value" follows a value here; put each key on its own line, indented like ' +
+        'its neighbours, or quote the value if the colon belongs to it'
+      );
+    case 'MULTILINE_IMPLICIT_KEY':
+      return 'YAML syntax error: a key must fit on one line and be followed by a colon; check for a missing colon or wrong indentation';
+    case 'BAD_INDENT':
+      return `YAML syntax error: ${first.charAt(0).toLowerCase()}${first.slice(1)}; check the indentation`;
     default:
       return `YAML syntax error: ${first.charAt(0).toLowerCase()}${first.slice(1)}`;
   }
@@ -812,7 +861,14 @@ function syntaxMessage(code: string, message: string): string {
 export function parseRepoConfig(text: string, options: ParseRepoConfigOptions): ParseRepoConfigResult {
   const { doc, positions } = parseYaml(text);
   const validator = new RepoConfigValidator(doc, positions, options);
-  for (const error of doc.errors) validator.report(error.pos[0], syntaxMessage(error.code, error.message));
+  const reported = new Set<number>();
+  for (const error of doc.errors) {
+    const problem = syntaxProblem(text, error.code, error.message, error.pos[0]);
+    // One mistake often yields several parser errors at the same spot; the first says it best.
+    if (reported.has(problem.offset)) continue;
+    reported.add(problem.offset);
+    validator.report(problem.offset, problem.message);
+  }
   for (const warning of doc.warnings)
     validator.report(warning.pos[0], syntaxMessage(warning.code, warning.message));
   if (doc.errors.length > 0) return validator.result(undefined);
