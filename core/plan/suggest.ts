@@ -26,12 +26,17 @@ export function closeNames(name: string, candidates: readonly string[], limit = 
       return {
         candidate,
         distance,
-        close: contains || distance <= Math.max(2, Math.floor(wanted.length / 3)),
+        close: contains || distance <= Math.max(2, Math.floor(wanted.length / 4)),
       };
     })
     .filter((entry) => entry.close && entry.candidate !== name)
     .sort((x, y) => x.distance - y.distance || x.candidate.localeCompare(y.candidate));
-  return scored.slice(0, limit).map((entry) => entry.candidate);
+  // A clearly better match hides the merely plausible ones.
+  const best = scored[0]?.distance ?? 0;
+  return scored
+    .filter((entry) => entry.distance <= best + 1)
+    .slice(0, limit)
+    .map((entry) => entry.candidate);
 }
 
 /** `did you mean a or b?` when something is close, else the list of what exists (shortened). */
