@@ -106,13 +106,13 @@ const ROLE_ARN =
  * separated by commas; each link must be a role ARN.
  */
 export function checkIamRoleArn(value: string): { ok: true } | { ok: false; reason?: string } {
-  if (ROLE_ARN.test(value)) return { ok: true };
   const links = value.split(',');
-  if (links.length > 1 && links.every((link) => ROLE_ARN.test(link))) return { ok: true };
-  for (const link of links) {
+  // IAM paths may contain commas, so a comma only separates roles when an ARN follows it.
+  const chain = links.length > 1 && links.slice(1).every((link) => link.trimStart().startsWith('arn:'));
+  for (const link of chain ? links : [value]) {
     if (ROLE_ARN.test(link)) continue;
     const reason = checkOneRoleArn(link);
     return reason === undefined ? { ok: false } : { ok: false, reason };
   }
-  return { ok: false };
+  return { ok: true };
 }

@@ -373,7 +373,10 @@ class TextEditor {
     if (option === undefined) return undefined;
     const lines = `${' '.repeat(indent + this.unit)}path: ${written}\n${option}`;
     const at = this.positions.nextLineStart(this.pairLastChar(pair));
-    return splice(this.insertLines(at, lines), start, end, '');
+    // Drop the value and the spaces before it: `registry: x # note` becomes `registry: # note`.
+    const colon = this.text.lastIndexOf(':', start);
+    const from = colon === -1 ? start : colon + 1;
+    return splice(this.insertLines(at, lines), from, end, '');
   }
 
   delete(path: string[]): string | undefined {
