@@ -119,7 +119,7 @@ export function formatRegistryOutline(model: RegistryModel, source: string): str
   });
   section(out, 'Feature services', model.featureServices, (s) => [
     `${s.name}${s.loggingTable ? ` (logs to Redshift table ${s.loggingTable})` : ''}`,
-    ...s.projections.map(describeProjection),
+    ...s.projections.map((p) => describeProjection(p)),
   ]);
   section(out, 'Saved datasets', model.savedDatasets, (d) => {
     const lines = [`${d.name}`];
