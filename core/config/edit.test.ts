@@ -181,6 +181,15 @@ describe('setConfigField', () => {
     });
   });
 
+  it('writes new lines with the file’s CRLF line endings', () => {
+    const crlf = PROVISIONED_YAML.replace(/\n/g, '\r\n');
+    expect(setConfigField(crlf, ['batch_engine', 'type'], 'local')).toBe(
+      `${crlf}batch_engine:\r\n  type: local\r\n`,
+    );
+    const flow = 'project: p\r\noffline_store: {type: redshift}\r\n';
+    expect(setConfigField(flow, ['offline_store', 'region'], 'us-west-2')).not.toMatch(/[^\r]\n/);
+  });
+
   it('refuses an empty path', () => {
     expect(thrown(() => setConfigField(COMMENTED, [], 'x')).detail.kind).toBe('Internal');
   });

@@ -246,12 +246,15 @@ function splice(text: string, start: number, end: number, insert: string): strin
 
 class TextEditor {
   readonly unit: number;
+  /** New lines follow the file's line ending. */
+  readonly eol: string;
 
   constructor(
     readonly text: string,
     readonly parsed: ParsedYaml,
   ) {
     this.unit = indentUnit(parsed);
+    this.eol = lineEnding(text);
   }
 
   private get positions(): TextPositions {
@@ -286,11 +289,11 @@ class TextEditor {
       const key = scalarText(path[i] ?? '');
       if (key === undefined) return undefined;
       const pad = ' '.repeat(indent + (i - from) * this.unit);
-      if (i < path.length - 1) out += `${pad}${key}:\n`;
+      if (i < path.length - 1) out += `${pad}${key}:${this.eol}`;
       else {
         const valueText = scalarText(value);
         if (valueText === undefined) return undefined;
-        out += `${pad}${key}: ${valueText}\n`;
+        out += `${pad}${key}: ${valueText}${this.eol}`;
       }
     }
     return out;
@@ -299,7 +302,7 @@ class TextEditor {
   /** Inserts whole lines at a line start (or at the end of a text lacking a final newline). */
   private insertLines(offset: number, lines: string): string {
     const needsNewline = offset === this.text.length && this.text.length > 0 && !this.text.endsWith('\n');
-    return splice(this.text, offset, offset, (needsNewline ? '\n' : '') + lines);
+    return splice(this.text, offset, offset, (needsNewline ? this.eol : '') + lines);
   }
 
   /** Inserts `path[from..]: value` as the last entry of a block mapping. */
@@ -371,7 +374,7 @@ class TextEditor {
     if (indent === undefined || written.includes('\n')) return undefined;
     const option = this.nestedLines(path, 1, value, indent + this.unit);
     if (option === undefined) return undefined;
-    const lines = `${' '.repeat(indent + this.unit)}path: ${written}\n${option}`;
+    const lines = `${' '.repeat(indent + this.unit)}path: ${written}${this.eol}${option}`;
     const at = this.positions.nextLineStart(this.pairLastChar(pair));
     // Drop the value and the spaces before it: `registry: x # note` becomes `registry: # note`.
     const colon = this.text.lastIndexOf(':', start);
@@ -450,6 +453,10 @@ class TextEditor {
   }
 }
 
+function lineEnding(text: string): string {
+  return text.includes('\r\n') ? '\r\n' : '\n';
+}
+
 /** The indentation step the file uses (2 unless a nested block mapping shows another). */
 function indentUnit(parsed: ParsedYaml): number {
   const root = parsed.doc.contents;
@@ -518,7 +525,9 @@ function runEdits(text: string, edits: Edit[]): string {
   }
   if (spliced !== undefined && isDeepStrictEqual(contentOf(spliced), expected)) return spliced;
 
-  const printed = expectedDoc.toString({ lineWidth: 0, indent: indentUnit(original) });
+  const printed = expectedDoc
+    .toString({ lineWidth: 0, indent: indentUnit(original) })
+    .replace(/\r?\n/g, lineEnding(text));
   if (isDeepStrictEqual(contentOf(printed), expected)) return printed;
   throw new WorkbenchError({
     kind: 'Internal',
