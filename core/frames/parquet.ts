@@ -94,25 +94,24 @@ function copyBitmap(data: arrow.Data): Uint8Array | undefined {
   return out;
 }
 
-/** The schema with every timestamp in microseconds (time zones kept). */
+/**
+ * The schema as written to Parquet: every timestamp in microseconds (time zones kept) and every column
+ * nullable (OPTIONAL). Arrow JS marks a column built without nulls as non-nullable, yet a later batch of the same
+ * table may hold nulls, which a REQUIRED Parquet column cannot; Redshift reads OPTIONAL columns either way.
+ */
 export function parquetReadySchema(schema: arrow.Schema): arrow.Schema {
-  if (!schema.fields.some((f) => isNonMicroTimestamp(f.type))) return schema;
+  if (schema.fields.every((f) => f.nullable && !isNonMicroTimestamp(f.type))) return schema;
   return new arrow.Schema(
     schema.fields.map((f) =>
       isNonMicroTimestamp(f.type)
-        ? new arrow.Field(
-            f.name,
-            new arrow.TimestampMicrosecond(f.type.timezone ?? null),
-            f.nullable,
-            f.metadata,
-          )
-        : f,
+        ? new arrow.Field(f.name, new arrow.TimestampMicrosecond(f.type.timezone ?? null), true, f.metadata)
+        : new arrow.Field(f.name, f.type, true, f.metadata),
     ),
     schema.metadata,
   );
 }
 
-/** The batch with every timestamp column in microseconds. */
+/** The batch under {@link parquetReadySchema} (timestamp columns converted to microseconds). */
 export function parquetReadyBatch(
   batch: arrow.RecordBatch,
   schema = parquetReadySchema(batch.schema),
