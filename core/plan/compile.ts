@@ -56,6 +56,15 @@ function commaList(items: readonly string[]): string[] {
   return items.map((item, i) => (i < items.length - 1 ? `${item},` : item));
 }
 
+/** Longest clause kept on one line; longer ones list one item per line. */
+const MAX_CLAUSE_LINE = 100;
+
+/** `ORDER BY a, b` on one line when short, else the keyword and then one item per line. */
+function clauseLines(keyword: string, items: readonly string[]): string[] {
+  const oneLine = `${keyword} ${items.join(', ')}`;
+  return oneLine.length <= MAX_CLAUSE_LINE ? [oneLine] : [keyword, ...indent(commaList(items))];
+}
+
 function intervalSeconds(seconds: number): string {
   return `INTERVAL '${seconds} seconds'`;
 }
@@ -160,7 +169,7 @@ function groupSql(group: ResolvedGroup, base: string, input: CompileInput): Grou
           'ROW_NUMBER() OVER (',
         ]),
       ),
-      ...indent([`PARTITION BY ${tupleColumns.map(k).join(', ')}`, `ORDER BY ${order.join(', ')}`], 2),
+      ...indent([...clauseLines('PARTITION BY', tupleColumns.map(k)), ...clauseLines('ORDER BY', order)], 2),
       `${INDENT}) AS ${quoteIdent(RANK_COLUMN)}`,
       `FROM ${quoteIdent(keysName)} AS ${quoteIdent(KEYS_ALIAS)}`,
       `INNER JOIN ${group.source.sql} AS ${quoteIdent(SOURCE_ALIAS)}`,

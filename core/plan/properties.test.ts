@@ -146,7 +146,7 @@ const sourceRow = fc.record({
  * SUPER-like values cannot be ordered, so rows tied on everything else may give either one; deriving the payload
  * from the orderable features keeps such ties identical, so the comparison stays exact.
  */
-function withPayload(row: { score: number | null; label: string | null }) {
+function withPayload<R extends { score: number | null; label: string | null }>(row: R) {
   return {
     ...row,
     payload: row.score === null ? null : JSON.stringify({ score: row.score, label: row.label }),

@@ -2,6 +2,7 @@ import type { CliCommand } from '../command';
 import { configCheckCommand } from './config-check';
 import { iamCheckCommand } from './iam-check';
 import { iamPolicyCommand } from './iam-policy';
+import { planCommand } from './plan';
 import { registryShowCommand } from './registry-show';
 
 /** Every `fwb` command. Keep sorted by path. */
@@ -9,5 +10,6 @@ export const commands: CliCommand[] = [
   configCheckCommand,
   iamCheckCommand,
   iamPolicyCommand,
+  planCommand,
   registryShowCommand,
 ];

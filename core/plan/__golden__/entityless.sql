@@ -10,7 +10,11 @@ WITH "global_stats__keys" AS (
     "s"."avg_ride_length" AS "avg_ride_length",
     ROW_NUMBER() OVER (
       PARTITION BY "k"."__fwb_entity_ts"
-      ORDER BY "s"."event_timestamp" DESC, "s"."created" DESC NULLS LAST, "s"."num_rides" ASC NULLS LAST, "s"."avg_ride_length" ASC NULLS LAST
+      ORDER BY
+        "s"."event_timestamp" DESC,
+        "s"."created" DESC NULLS LAST,
+        "s"."num_rides" ASC NULLS LAST,
+        "s"."avg_ride_length" ASC NULLS LAST
     ) AS "__fwb_rank"
   FROM "global_stats__keys" AS "k"
   INNER JOIN "public"."global_stats" AS "s"

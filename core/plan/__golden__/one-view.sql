@@ -12,7 +12,11 @@ WITH "driver_hourly_stats__keys" AS (
     "s"."acc_rate" AS "acc_rate",
     ROW_NUMBER() OVER (
       PARTITION BY "k"."driver_id", "k"."__fwb_entity_ts"
-      ORDER BY "s"."event_timestamp" DESC, "s"."created" DESC NULLS LAST, "s"."conv_rate" ASC NULLS LAST, "s"."acc_rate" ASC NULLS LAST
+      ORDER BY
+        "s"."event_timestamp" DESC,
+        "s"."created" DESC NULLS LAST,
+        "s"."conv_rate" ASC NULLS LAST,
+        "s"."acc_rate" ASC NULLS LAST
     ) AS "__fwb_rank"
   FROM "driver_hourly_stats__keys" AS "k"
   INNER JOIN "public"."driver_stats" AS "s"

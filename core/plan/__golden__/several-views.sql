@@ -12,7 +12,11 @@ WITH "driver_hourly_stats__keys" AS (
     "s"."avg_daily_trips" AS "avg_daily_trips",
     ROW_NUMBER() OVER (
       PARTITION BY "k"."driver_id", "k"."__fwb_entity_ts"
-      ORDER BY "s"."event_timestamp" DESC, "s"."created" DESC NULLS LAST, "s"."conv_rate" ASC NULLS LAST, "s"."avg_daily_trips" ASC NULLS LAST
+      ORDER BY
+        "s"."event_timestamp" DESC,
+        "s"."created" DESC NULLS LAST,
+        "s"."conv_rate" ASC NULLS LAST,
+        "s"."avg_daily_trips" ASC NULLS LAST
     ) AS "__fwb_rank"
   FROM "driver_hourly_stats__keys" AS "k"
   INNER JOIN "public"."driver_stats" AS "s"
@@ -44,7 +48,10 @@ WITH "driver_hourly_stats__keys" AS (
     "s"."current_balance" AS "current_balance",
     ROW_NUMBER() OVER (
       PARTITION BY "k"."customer_id", "k"."__fwb_entity_ts"
-      ORDER BY "s"."event_timestamp" DESC, "s"."created" DESC NULLS LAST, "s"."current_balance" ASC NULLS LAST
+      ORDER BY
+        "s"."event_timestamp" DESC,
+        "s"."created" DESC NULLS LAST,
+        "s"."current_balance" ASC NULLS LAST
     ) AS "__fwb_rank"
   FROM "customer_profile__keys" AS "k"
   INNER JOIN "public"."customer_profile" AS "s"
