@@ -5,9 +5,10 @@ export type RegistryLocation =
   | { kind: 's3'; bucket: string; key: string; uri: string };
 
 export interface RegistrySetting {
-  /** The path as written in the file. */
+  /** The path as written in the file (with environment variables expanded, as Feast does). */
   path: string;
   location: RegistryLocation;
+  /** Only when the file sets it; Feast's default is 600. */
   cacheTtlSeconds?: number;
   /** Read as the JSON that `feast registry-dump` prints (path ends in .json). */
   format: 'protobuf' | 'json';
@@ -22,6 +23,7 @@ export interface RedshiftOfflineStoreConfig {
   database: string;
   /** Always without a trailing slash. */
   s3StagingLocation: string;
+  /** A role ARN, or several separated by commas (Redshift role chaining). */
   iamRole: string;
   target: RedshiftTarget;
 }
