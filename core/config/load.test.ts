@@ -376,6 +376,16 @@ describe('project and provider', () => {
     ]);
   });
 
+  it('does not take another Feast key for a misspelling', () => {
+    expect(problems('project: p\nregistry: r.db\nonline_store:\n  type: sqlite\n')).toEqual([
+      '1:1 offline_store is required: a mapping with type: redshift, region, database, s3_staging_location, ' +
+        'iam_role and either cluster_id and user or workgroup (without it Feast uses the dask offline store)',
+    ]);
+    expect(problems('project: p\nregistry: r.db\noffline-store:\n  type: redshift\n')[0]).toContain(
+      '(line 3 has "offline-store": did you mean offline_store?)',
+    );
+  });
+
   it('rejects an unknown provider', () => {
     expectProblems(variant(PROVISIONED_YAML, 'provider: aws', 'provider: amazon'), [
       [

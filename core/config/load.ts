@@ -53,6 +53,24 @@ const REDSHIFT_KEYS = [
 ] as const;
 
 const KNOWN_PROVIDERS = ['aws', 'local', 'gcp', 'azure', 'unity_catalog'];
+/** RepoConfig's other keys (and aliases); never taken for a misspelling of a missing key. */
+const FEAST_TOP_LEVEL_KEYS = [
+  'project_description',
+  'online_store',
+  'auth',
+  'batch_engine',
+  'batch_engine_config',
+  'feature_server',
+  'embedding_model',
+  'flags',
+  'repo_path',
+  'entity_key_serialization_version',
+  'coerce_tz_aware',
+  'materialization',
+  'openlineage',
+  'mlflow',
+  'data_quality_monitoring',
+];
 const REGISTRY_TYPES = ['file', 'sql', 'snowflake.registry', 'remote'];
 const REGION_EXAMPLE = 'us-west-2';
 const STAGING_EXAMPLE = 's3://my-bucket/feast-staging';
@@ -265,7 +283,7 @@ class RepoConfigValidator {
 
   private typoHint(missing: string, entries: Map<string, MapEntry>, known: readonly string[]): string {
     for (const [key, entry] of entries) {
-      if (known.includes(key)) continue;
+      if (known.includes(key) || FEAST_TOP_LEVEL_KEYS.includes(key)) continue;
       if (closest(key, [missing]) === missing)
         return ` (line ${this.positions.at(entry.keyOffset).line} has "${key}": did you mean ${missing}?)`;
     }
