@@ -3,7 +3,9 @@
 import { describe, expect, it } from 'vitest';
 import { isWorkbenchError, type EngineError } from '../contract/errors';
 import type { EntityColumn } from '../frames/types';
+import type { OnDemandFeatureView } from '../registry/model';
 import {
+  convRatePlus100,
   driverHourlyStats,
   featureService,
   featureView,
@@ -378,6 +380,46 @@ describe('on-demand feature views', () => {
     expect(result.onDemand[0]!.inputs.featureViews[0]!.features).toEqual([
       { feature: 'conv_rate', column: 'driver_hourly_stats__conv_rate' },
     ]);
+  });
+
+  it('catches a dependency colliding with a requested feature, which Feast lets through', () => {
+    expect(
+      reasonOf({
+        entityColumns: frame,
+        features: ['driver_daily_stats:conv_rate', 'conv_rate_plus_100:conv_rate_plus_100'],
+      }),
+    ).toBe(
+      'the feature driver_daily_stats:conv_rate (output name conv_rate) and the feature driver_hourly_stats:conv_rate ' +
+        '(output name conv_rate) would both be output as conv_rate. Use full feature names (view__feature), or ' +
+        'request features with different names.',
+    );
+  });
+
+  it('needs no SQL join for an on-demand view fed by request data only', () => {
+    const requestOnly: OnDemandFeatureView = {
+      ...convRatePlus100,
+      name: 'doubled',
+      features: [field('val_doubled', 'INT64')],
+      sources: convRatePlus100.sources.filter((source) => source.kind === 'requestSource'),
+    };
+    const result = plan({
+      registry: universalRegistry({ onDemandFeatureViews: [requestOnly] }),
+      entityColumns: frame,
+      features: ['doubled:val_doubled'],
+    });
+    expect(result.groups).toEqual([]);
+    expect(result.resultQuery).toBe(
+      [
+        'SELECT',
+        '  "e"."customer_id",',
+        '  "e"."driver_id",',
+        '  "e"."val_to_add",',
+        '  "e"."event_timestamp",',
+        '  "e"."__fwb_row_id"',
+        'FROM "entities" AS "e"',
+      ].join('\n'),
+    );
+    expect(result.outputColumns.at(-1)).toMatchObject({ name: 'val_doubled', kind: 'onDemand' });
   });
 
   it('needs the request fields in the entity frame', () => {
