@@ -48,12 +48,12 @@ class Decoder {
       case 'bytes':
         return r.readBytes();
       case 'bool':
-        return r.readBigUint() !== 0n;
+        return r.readInt32().nonZero;
       case 'float':
         return r.readFloat32();
       case 'int32':
       case 'enum':
-        return Number(BigInt.asIntN(32, r.readBigUint()));
+        return r.readInt32().value;
       case 'int64': {
         const value = BigInt.asIntN(64, r.readBigUint());
         if (value > BigInt(Number.MAX_SAFE_INTEGER) || value < BigInt(Number.MIN_SAFE_INTEGER)) {

@@ -8,23 +8,27 @@
 import { WorkbenchError } from '../contract/errors';
 import { MAX_DURATION_SECONDS, MAX_TIMESTAMP_SECONDS, MIN_TIMESTAMP_SECONDS } from './codec';
 import { emptyMessage, scalarDefault, setEntry, type RegistryDocument, type TimestampDoc } from './document';
-import { JsonSyntaxError, parseJsonWithPositions, type ParsedJson } from './json-text';
+import { JsonSyntaxError, parseJsonWithPositions } from './json-text';
 import { REGISTRY, type EnumDef, type FieldDef, type MessageDef, type ScalarType } from './schema';
 
 class JsonShapeError extends Error {
   constructor(
     readonly reason: string,
-    readonly container: object | undefined,
-    readonly key: string | number | undefined,
+    /** Property names and indexes from the root to the offending value. */
+    readonly keys: (string | number)[],
   ) {
     super(reason);
   }
 }
 
 interface Slot {
-  container: object | undefined;
-  key: string | number | undefined;
+  keys: (string | number)[];
+  /** The same location for messages, in JSON names: registry.featureViews[0].spec.name. */
   path: string;
+}
+
+function child(slot: Slot, key: string | number, path: string): Slot {
+  return { keys: [...slot.keys, key], path };
 }
 
 function typeOf(value: unknown): string {
@@ -34,7 +38,7 @@ function typeOf(value: unknown): string {
 }
 
 function shapeError(slot: Slot, message: string): JsonShapeError {
-  return new JsonShapeError(`${slot.path}: ${message}`, slot.container, slot.key);
+  return new JsonShapeError(`${slot.path}: ${message}`, slot.keys);
 }
 
 const DIGITS = /^-?\d+$/;
@@ -166,8 +170,6 @@ export function formatDuration(value: TimestampDoc): string {
 }
 
 class JsonReader {
-  constructor(readonly parsed: ParsedJson) {}
-
   message(def: MessageDef, value: unknown, slot: Slot): Record<string, unknown> {
     if (def.wellKnown) {
       if (typeof value !== 'string')
@@ -187,13 +189,13 @@ class JsonReader {
     for (const [key, item] of Object.entries(value)) {
       const field = def.byJsonKey.get(key);
       if (!field || item === null) continue;
-      const child: Slot = { container: value, key, path: `${slot.path}.${field.json}` };
+      const at = child(slot, key, `${slot.path}.${field.json}`);
       if (field.kind === 'message' && field.oneof) {
         for (const other of def.oneofSiblings.get(field) ?? []) {
-          if (out[other] !== undefined) throw shapeError(child, `only one of ${field.oneof} may be set`);
+          if (out[other] !== undefined) throw shapeError(at, `only one of ${field.oneof} may be set`);
         }
       }
-      out[field.json] = this.field(field, item, child);
+      out[field.json] = this.field(field, item, at);
     }
     return out;
   }
@@ -205,24 +207,24 @@ class JsonReader {
       }
       const out: Record<string, unknown> = {};
       for (const [key, item] of Object.entries(value as object)) {
-        const child: Slot = { container: value as object, key, path: `${slot.path}[${JSON.stringify(key)}]` };
+        const at = child(slot, key, `${slot.path}[${JSON.stringify(key)}]`);
         const read =
           field.value.kind === 'message'
-            ? this.message(field.value.message(), item, child)
+            ? this.message(field.value.message(), item, at)
             : item === null
               ? scalarDefault(field.value.type)
-              : readScalar(field.value.type, field.value.enumDef, item, child);
+              : readScalar(field.value.type, field.value.enumDef, item, at);
         setEntry(out, key, read);
       }
       return out;
     }
-    const one = (item: unknown, child: Slot): unknown =>
+    const one = (item: unknown, at: Slot): unknown =>
       field.kind === 'message'
-        ? this.message(field.message(), item, child)
-        : readScalar(field.type, field.enumDef, item, child);
+        ? this.message(field.message(), item, at)
+        : readScalar(field.type, field.enumDef, item, at);
     if (field.repeated) {
       if (!Array.isArray(value)) throw shapeError(slot, `expected an array, got ${typeOf(value)}`);
-      return value.map((item, i) => one(item, { container: value, key: i, path: `${slot.path}[${i}]` }));
+      return value.map((item, i) => one(item, child(slot, i, `${slot.path}[${i}]`)));
     }
     return one(value, slot);
   }
@@ -245,35 +247,62 @@ function fillProject(document: RegistryDocument, project: string): void {
   if (!listed) document.projects.push({ spec: { name: project, description: '', tags: {}, owner: '' } });
 }
 
-/** Reads `feast registry-dump` output (or a Registry message as JSON); errors carry line and column. */
-export function readRegistryJson(text: string, source: string): RegistryDocument {
-  let parsed: ParsedJson;
+/** Line and column of the value at `keys` (for messages about well-formed JSON of the wrong shape). */
+function locate(text: string, keys: (string | number)[]): { line: number; column: number } | undefined {
+  const parsed = parseJsonWithPositions(text);
+  let container: unknown = parsed.value;
+  if (keys.length === 0)
+    return container !== null && typeof container === 'object'
+      ? parsed.positionOfValue(container)
+      : undefined;
+  for (const key of keys.slice(0, -1)) container = (container as Record<string | number, unknown>)[key];
+  return parsed.positionOf(container as object, keys[keys.length - 1] as string | number);
+}
+
+function syntaxError(text: string, source: string, cause: unknown): WorkbenchError {
   try {
-    parsed = parseJsonWithPositions(text);
+    parseJsonWithPositions(text);
   } catch (error) {
-    if (!(error instanceof JsonSyntaxError)) throw error;
-    throw new WorkbenchError(
-      {
-        kind: 'RegistryInvalid',
-        source,
-        reason: `invalid JSON at line ${error.position.line}, column ${error.position.column}: ${error.reason}`,
-      },
-      { cause: error },
-    );
+    if (error instanceof JsonSyntaxError) {
+      return new WorkbenchError(
+        {
+          kind: 'RegistryInvalid',
+          source,
+          reason: `invalid JSON at line ${error.position.line}, column ${error.position.column}: ${error.reason}`,
+        },
+        { cause: error },
+      );
+    }
+    throw error;
   }
-  const reader = new JsonReader(parsed);
+  // JSON.parse and this parser disagree: report what JSON.parse said.
+  return new WorkbenchError(
+    { kind: 'RegistryInvalid', source, reason: `invalid JSON: ${(cause as Error).message}` },
+    { cause },
+  );
+}
+
+/**
+ * Reads `feast registry-dump` output (or a Registry message as JSON); errors carry line and column. JSON.parse
+ * does the parsing; the slower position-keeping parser only runs to explain a mistake.
+ */
+export function readRegistryJson(text: string, source: string): RegistryDocument {
+  let root: unknown;
   try {
-    const root = parsed.value;
-    const document = reader.message(REGISTRY, root, {
-      container: undefined,
-      key: undefined,
+    root = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+  } catch (error) {
+    throw syntaxError(text, source, error);
+  }
+  try {
+    const document = new JsonReader().message(REGISTRY, root, {
+      keys: [],
       path: 'registry',
     }) as unknown as RegistryDocument;
     const project = (root as Record<string, unknown>).project;
     if (project !== undefined && project !== null) {
       if (typeof project !== 'string') {
         throw shapeError(
-          { container: root as object, key: 'project', path: 'registry.project' },
+          { keys: ['project'], path: 'registry.project' },
           `expected a string, got ${typeOf(project)}`,
         );
       }
@@ -282,12 +311,7 @@ export function readRegistryJson(text: string, source: string): RegistryDocument
     return document;
   } catch (error) {
     if (!(error instanceof JsonShapeError)) throw error;
-    const at =
-      error.container === undefined
-        ? { line: 1, column: 1 }
-        : error.key === undefined
-          ? parsed.positionOfValue(error.container)
-          : parsed.positionOf(error.container, error.key);
+    const at = locate(text, error.keys);
     const where = at ? `line ${at.line}, column ${at.column}: ` : '';
     throw new WorkbenchError(
       { kind: 'RegistryInvalid', source, reason: `${where}${error.reason}` },

@@ -60,6 +60,24 @@ export class WireReader {
     throw new WireError('varint longer than 10 bytes', start);
   }
 
+  /**
+   * A varint's low 32 bits as a signed number, which is how int32 and enum values are read (negative ones
+   * arrive sign-extended to 10 bytes). `nonZero` tells bools apart without building a BigInt.
+   */
+  readInt32(): { value: number; nonZero: boolean } {
+    const start = this.pos;
+    let low = 0;
+    let nonZero = false;
+    for (let i = 0; i < 10; i++) {
+      if (this.pos >= this.limit) throw new WireError('truncated varint', start);
+      const byte = this.bytes[this.pos++] as number;
+      if ((byte & 0x7f) !== 0) nonZero = true;
+      if (i < 5) low |= (byte & 0x7f) << (7 * i);
+      if ((byte & 0x80) === 0) return { value: low | 0, nonZero };
+    }
+    throw new WireError('varint longer than 10 bytes', start);
+  }
+
   /** A varint as its full 64-bit unsigned value. */
   readBigUint(): bigint {
     const start = this.pos;
@@ -111,6 +129,20 @@ export class WireReader {
   readString(): string {
     const start = this.pos;
     const end = this.readLengthEnd();
+    if (end - this.pos <= 64) {
+      // Most registry strings are short ASCII names; decoding those by hand is much faster than TextDecoder.
+      let ascii = '';
+      let i = this.pos;
+      for (; i < end; i++) {
+        const byte = this.bytes[i] as number;
+        if (byte >= 0x80) break;
+        ascii += String.fromCharCode(byte);
+      }
+      if (i === end) {
+        this.pos = end;
+        return ascii;
+      }
+    }
     try {
       const text = utf8.decode(this.bytes.subarray(this.pos, end));
       this.pos = end;
