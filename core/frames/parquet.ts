@@ -6,11 +6,11 @@
  * Utf8 -> BYTE_ARRAY STRING, Timestamp(µs, 'UTC') -> INT64 TIMESTAMP(MICROS, isAdjustedToUTC=true).
  * Timestamps in other units are converted to microseconds on the way out (nanoseconds are floored), because
  * Redshift has microsecond precision; a time zone is kept (a naive timestamp stays naive, isAdjustedToUTC=false).
+ * Date64 is written as DATE (days), since parquet-rs would write it as a bare INT64.
  *
  * Data crosses into WebAssembly as an Arrow IPC stream (a copy), and comes back the same way.
  */
-import { openAsBlob } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { open, readFile } from 'node:fs/promises';
 import * as arrow from 'apache-arrow';
 import * as wasm from 'parquet-wasm';
 import { WorkbenchError } from '../contract/errors';
@@ -58,6 +58,21 @@ function isNonMicroTimestamp(type: arrow.DataType): type is arrow.Timestamp {
   return arrow.DataType.isTimestamp(type) && type.unit !== arrow.TimeUnit.MICROSECOND;
 }
 
+/** Date64 has no Parquet logical type of its own (it would be a bare INT64); DATE is days. */
+function isDate64(type: arrow.DataType): type is arrow.DateMillisecond {
+  return arrow.DataType.isDate(type) && type.unit === arrow.DateUnit.MILLISECOND;
+}
+
+function needsConversion(type: arrow.DataType): boolean {
+  return isNonMicroTimestamp(type) || isDate64(type);
+}
+
+/** Floor division of bigints (rounds toward negative infinity, so times before 1970 round down too). */
+function floorDiv(v: bigint, d: bigint): bigint {
+  const q = v / d;
+  return v % d < 0n ? q - 1n : q;
+}
+
 function timestampToMicros(data: arrow.Data<arrow.Timestamp>): arrow.Data {
   const source = data.values as BigInt64Array;
   const values = new BigInt64Array(data.length);
@@ -66,14 +81,24 @@ function timestampToMicros(data: arrow.Data<arrow.Timestamp>): arrow.Data {
     const v = source[i]!;
     if (unit === arrow.TimeUnit.SECOND) values[i] = v * 1_000_000n;
     else if (unit === arrow.TimeUnit.MILLISECOND) values[i] = v * 1000n;
-    else {
-      // Floor, not truncate toward zero, so instants before 1970 round down like the later ones.
-      const q = v / 1000n;
-      values[i] = v % 1000n < 0n ? q - 1n : q;
-    }
+    else values[i] = floorDiv(v, 1000n);
   }
   return arrow.makeData({
     type: new arrow.TimestampMicrosecond(data.type.timezone ?? null),
+    offset: 0,
+    length: data.length,
+    nullCount: data.nullCount,
+    nullBitmap: copyBitmap(data),
+    data: values,
+  });
+}
+
+function date64ToDays(data: arrow.Data<arrow.DateMillisecond>): arrow.Data {
+  const source = data.values as unknown as BigInt64Array;
+  const values = new Int32Array(data.length);
+  for (let i = 0; i < data.length; i++) values[i] = Number(floorDiv(source[i]!, 86_400_000n));
+  return arrow.makeData({
+    type: new arrow.DateDay(),
     offset: 0,
     length: data.length,
     nullCount: data.nullCount,
@@ -95,23 +120,25 @@ function copyBitmap(data: arrow.Data): Uint8Array | undefined {
 }
 
 /**
- * The schema as written to Parquet: every timestamp in microseconds (time zones kept) and every column
- * nullable (OPTIONAL). Arrow JS marks a column built without nulls as non-nullable, yet a later batch of the same
- * table may hold nulls, which a REQUIRED Parquet column cannot; Redshift reads OPTIONAL columns either way.
+ * The schema as written to Parquet: every timestamp in microseconds (time zones kept), Date64 as Date32, and
+ * every column nullable (OPTIONAL). Arrow JS marks a column built without nulls as non-nullable, yet a later
+ * batch of the same table may hold nulls, which a REQUIRED Parquet column cannot; Redshift reads OPTIONAL
+ * columns either way.
  */
 export function parquetReadySchema(schema: arrow.Schema): arrow.Schema {
-  if (schema.fields.every((f) => f.nullable && !isNonMicroTimestamp(f.type))) return schema;
+  if (schema.fields.every((f) => f.nullable && !needsConversion(f.type))) return schema;
   return new arrow.Schema(
-    schema.fields.map((f) =>
-      isNonMicroTimestamp(f.type)
-        ? new arrow.Field(f.name, new arrow.TimestampMicrosecond(f.type.timezone ?? null), true, f.metadata)
-        : new arrow.Field(f.name, f.type, true, f.metadata),
-    ),
+    schema.fields.map((f) => {
+      let type: arrow.DataType = f.type;
+      if (isNonMicroTimestamp(f.type)) type = new arrow.TimestampMicrosecond(f.type.timezone ?? null);
+      else if (isDate64(f.type)) type = new arrow.DateDay();
+      return new arrow.Field(f.name, type, true, f.metadata);
+    }),
     schema.metadata,
   );
 }
 
-/** The batch under {@link parquetReadySchema} (timestamp columns converted to microseconds). */
+/** The batch under {@link parquetReadySchema}, with timestamp and Date64 columns converted. */
 export function parquetReadyBatch(
   batch: arrow.RecordBatch,
   schema = parquetReadySchema(batch.schema),
@@ -119,7 +146,9 @@ export function parquetReadyBatch(
   if (schema === batch.schema) return batch;
   const children = batch.schema.fields.map((f, c) => {
     const data = batch.data.children[c]!;
-    return isNonMicroTimestamp(f.type) ? timestampToMicros(data as arrow.Data<arrow.Timestamp>) : data;
+    if (isNonMicroTimestamp(f.type)) return timestampToMicros(data as arrow.Data<arrow.Timestamp>);
+    if (isDate64(f.type)) return date64ToDays(data as arrow.Data<arrow.DateMillisecond>);
+    return data;
   });
   return new arrow.RecordBatch(
     schema,
@@ -156,8 +185,30 @@ export function arrowToParquet(table: arrow.Table, options: ParquetWriteOptions 
 export interface ParquetReadOptions {
   /** The file name used in error messages (default "Parquet data"). */
   file?: string;
-  /** Only these columns. */
+  /**
+   * Only these columns, in this order. parquet-wasm 0.8's synchronous reader ignores its own `columns` option,
+   * so the other columns are still decoded and then dropped.
+   */
   columns?: string[];
+}
+
+function selectColumns(
+  table: arrow.Table,
+  columns: string[] | undefined,
+  file: string | undefined,
+): arrow.Table {
+  if (columns === undefined) return table;
+  for (const name of columns) {
+    if (!table.schema.names.includes(name)) {
+      throw new WorkbenchError({
+        kind: 'NotFound',
+        what: 'column',
+        name,
+        hint: `${file ?? 'the Parquet data'} has ${table.schema.names.join(', ')}`,
+      });
+    }
+  }
+  return table.select(columns);
 }
 
 function invalid(file: string | undefined, reason: string, cause?: unknown): WorkbenchError {
@@ -211,56 +262,64 @@ export function parquetSchema(bytes: Uint8Array, file?: string): arrow.Schema {
 /** Decodes a whole Parquet file into one Arrow table. */
 export function parquetToArrow(bytes: Uint8Array, options: ParquetReadOptions = {}): arrow.Table {
   parquetMetadata(bytes, options.file);
+  let table: arrow.Table;
   try {
-    const readerOptions: wasm.ReaderOptions = {};
-    if (options.columns) readerOptions.columns = options.columns;
-    return arrow.tableFromIPC(wasm.readParquet(bytes, readerOptions).intoIPCStream());
+    table = arrow.tableFromIPC(wasm.readParquet(bytes).intoIPCStream());
   } catch (error) {
     throw invalid(options.file, `unreadable Parquet data: ${messageOf(error)}`, error);
   }
+  return selectColumns(table, options.columns, options.file);
 }
 
 export interface ParquetBatchOptions extends ParquetReadOptions {
   /** Rows per record batch (default 65536). */
   batchSize?: number;
+  /**
+   * Row groups are decoded together until their uncompressed size reaches this many bytes (default 64 MiB);
+   * this bounds the decoded data in memory at a time.
+   */
+  decodeBytes?: number;
 }
 
 /**
- * Reads a Parquet file as a sequence of Arrow record batches, decoding one batch at a time. From a path, the
- * file is read lazily by byte range (through a file-backed Blob), so only the footer, the column chunks being
- * decoded and the current batch are in memory. A file with no rows yields no batches: use
- * {@link parquetSchema} or {@link readParquetFileMetadata} for its columns.
+ * Reads Parquet as a sequence of Arrow record batches, decoding a few row groups at a time, so the decoded data
+ * in memory stays bounded (by `decodeBytes`, or one row group if that is larger) while the compressed bytes are
+ * held whole. A file with no rows yields no batches: use {@link parquetSchema} for its columns.
+ *
+ * parquet-wasm's own streaming reader (ParquetFile.stream) is not used: on a corrupt page it panics inside
+ * WebAssembly, which surfaces as an uncaught exception that ends the process. The synchronous reader used here
+ * reports the same damage as an ordinary error, turned into InputInvalid.
  */
 export async function* readParquetBatches(
   source: Uint8Array | string,
   options: ParquetBatchOptions = {},
 ): AsyncGenerator<arrow.RecordBatch> {
   const file = options.file ?? (typeof source === 'string' ? source : undefined);
-  if (typeof source === 'string') await readParquetFileMetadata(source);
-  else parquetMetadata(source, file);
-  const blob = typeof source === 'string' ? await openAsBlob(source) : new Blob([source]);
-  let parquetFile: wasm.ParquetFile;
-  let stream: ReadableStream<wasm.RecordBatch>;
-  try {
-    parquetFile = await wasm.ParquetFile.fromFile(blob);
-    const readerOptions: wasm.ReaderOptions = { batchSize: options.batchSize ?? 65536 };
-    if (options.columns) readerOptions.columns = options.columns;
-    stream = await parquetFile.stream(readerOptions);
-  } catch (error) {
-    throw invalid(file, `unreadable Parquet data: ${messageOf(error)}`, error);
-  }
-  const reader = stream.getReader();
-  try {
-    for (;;) {
-      const next = await reader.read().catch((error: unknown) => {
-        throw invalid(file, `unreadable Parquet data: ${messageOf(error)}`, error);
-      });
-      if (next.done) return;
-      const table = arrow.tableFromIPC(next.value.intoIPCStream());
-      for (const batch of table.batches) yield batch;
+  const bytes = typeof source === 'string' ? new Uint8Array(await readFile(source)) : source;
+  const metadata = parquetMetadata(bytes, file);
+  const limit = options.decodeBytes ?? 64 * 1024 * 1024;
+  const spans: number[][] = [];
+  let span: number[] = [];
+  let spanBytes = 0;
+  metadata.rowGroups.forEach((group, index) => {
+    if (span.length > 0 && spanBytes + group.totalByteSize > limit) {
+      spans.push(span);
+      span = [];
+      spanBytes = 0;
     }
-  } finally {
-    await reader.cancel().catch(() => undefined);
-    parquetFile.free();
+    span.push(index);
+    spanBytes += group.totalByteSize;
+  });
+  if (span.length > 0) spans.push(span);
+  for (const rowGroups of spans) {
+    const readerOptions: wasm.ReaderOptions = { rowGroups, batchSize: options.batchSize ?? 65536 };
+    let table: arrow.Table;
+    try {
+      table = arrow.tableFromIPC(wasm.readParquet(bytes, readerOptions).intoIPCStream());
+    } catch (error) {
+      throw invalid(file, `unreadable Parquet data: ${messageOf(error)}`, error);
+    }
+    for (const batch of selectColumns(table, options.columns, file).batches)
+      if (batch.numRows > 0) yield batch;
   }
 }
