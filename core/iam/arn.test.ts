@@ -1,5 +1,7 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { matchResource, parseResourcePattern, partitionForRegion, splitArn, subject, type Slot } from './arn';
+import { matchesAll, matchesSome, textTokens } from './wildcard';
 
 const match = (pattern: string, target: string, variables = true) =>
   matchResource(parseResourcePattern(pattern, variables), subject(target));
@@ -26,30 +28,54 @@ describe('ARN patterns', () => {
   it('flags patterns that are not well-formed ARNs', () => {
     expect(parseResourcePattern('*', true).malformed).toEqual([]);
     expect(parseResourcePattern('arn:aws:s3:::b', true).malformed).toEqual([]);
-    expect(parseResourcePattern('arn:aws:s3::b', true).malformed[0]).toContain('has 5 colon-separated parts');
+    expect(parseResourcePattern('arn:aws:s3::b', true).malformed[0]).toContain(
+      'has 5 colon-separated parts; an ARN has at least 6',
+    );
     expect(parseResourcePattern('s3:::b', true).malformed[0]).toContain('does not start with "arn:"');
   });
 
-  it('matches part by part: * stays inside region and account, runs across / and : in the resource', () => {
-    expect(
-      match(
-        'arn:aws:redshift:*:*:cluster:feast-cluster',
-        'arn:aws:redshift:us-west-2:123456789012:cluster:feast-cluster',
-      ).all,
-    ).toBe(true);
-    expect(match('arn:aws:redshift:us-*', 'arn:aws:redshift:us-west-2:123456789012:cluster:c').some).toBe(
-      true,
-    ); // malformed: whole text
+  it('keeps * and ? inside a part, except a * that ends a part, which may run across colons', () => {
+    const cluster = 'arn:aws:redshift:us-west-2:123456789012:cluster:feast-cluster';
+    expect(match('arn:aws:redshift:*:*:cluster:feast-cluster', cluster).all).toBe(true);
     expect(
       match('arn:aws:redshift:us-west-2:1234*:*', 'arn:aws:redshift:us-west-2:123456789012:dbuser:c/u').all,
     ).toBe(true);
     expect(match('arn:aws:s3:::feast-*', 'arn:aws:s3:::feast-bucket/redshift/x').all).toBe(true);
     expect(match('arn:aws:s3:::feast-*', 'arn:aws:s3:::feast-bucket').all).toBe(true);
     expect(match('arn:aws:s3:*:*:feast-bucket', 'arn:aws:s3:::feast-bucket').all).toBe(true);
-    // A * in the region cannot swallow the account part.
+    expect(match('arn:aws:s3:::feast-bucket/*/x', 'arn:aws:s3:::feast-bucket/a/b/x').all).toBe(true);
+    // A * that ends the region part may run across the account part (IAM User Guide, Resource element).
+    expect(match('arn:aws:redshift:*:cluster:feast-cluster', cluster).all).toBe(true);
+    // A * inside a part, or a ?, never stands for a colon.
+    expect(match('arn:aws:redshift:us-*2:cluster:feast-cluster', cluster).some).toBe(false);
+    expect(match('arn:aws:redshift:us-west-2:123456789012?cluster:feast-cluster', cluster).some).toBe(false);
+    expect(match('arn:aws:redshift:us-west-2:123456789012:*-cluster', cluster).some).toBe(false);
+    expect(match('arn:aws:redshift:us-west-2:123456789012:cluster:*-cluster', cluster).all).toBe(true);
+    expect(match('arn:aws:redshift:us-west-2:123456789012:c*-cluster', cluster).some).toBe(false);
+  });
+
+  it('a short ARN ending in * stands for the rest; without it, it matches nothing', () => {
+    const short = parseResourcePattern('arn:aws:redshift:*', true);
+    expect(short.malformed[0]).toContain('its final * stands for the rest');
+    expect(matchResource(short, subject('arn:aws:redshift:us-west-2:123456789012:cluster:c'))).toEqual({
+      some: true,
+      all: true,
+    });
+    expect(match('arn:aws:s3::feast-bucket', 'arn:aws:s3:::feast-bucket').some).toBe(false);
+  });
+
+  it('does not trust a pattern AWS would reject', () => {
+    const serviceWildcard = parseResourcePattern('arn:aws:redshift*:us-west-2:123456789012:cluster:c', true);
+    expect(serviceWildcard.definitive).toBe(false);
+    expect(serviceWildcard.malformed).toEqual([
+      'has a wildcard or variable in the service part, which AWS does not allow',
+    ]);
     expect(
-      match('arn:aws:redshift:*:cluster:c', 'arn:aws:redshift:us-west-2:123456789012:cluster:c').some,
-    ).toBe(false);
+      matchResource(serviceWildcard, subject('arn:aws:redshift:us-west-2:123456789012:cluster:c')),
+    ).toEqual({ some: true, all: false });
+    const notArn = parseResourcePattern('feast-*', true);
+    expect(notArn.definitive).toBe(false);
+    expect(matchResource(notArn, subject('feast-bucket'))).toEqual({ some: true, all: false });
   });
 
   it('is case-sensitive and says so when only the case differs', () => {
@@ -125,6 +151,35 @@ describe('ARN patterns', () => {
     ).toEqual({ some: true, all: false });
     expect(m('arn:aws:redshift-serverless:us-west-2:123456789012:workgroup/feast-workgroup').some).toBe(
       false,
+    );
+  });
+});
+
+describe('resource pattern matching against a reference', () => {
+  /** The rule as a regular expression: * stays in its part unless it ends one; ? never stands for a colon. */
+  function reference(pattern: string, text: string): boolean {
+    const source = [...pattern]
+      .map((c, i) => {
+        if (c === '?') return '[^:]';
+        if (c === '*') return i === pattern.length - 1 || pattern[i + 1] === ':' ? '.*' : '[^:]*';
+        return c.replace(/[.+^${}()|[\]\\]/g, '\\$&');
+      })
+      .join('');
+    return new RegExp(`^${source}$`, 's').test(text);
+  }
+
+  it('agrees on any pattern and text', () => {
+    const patternChar = fc.constantFrom('a', 'B', ':', '/', '*', '?');
+    const textChar = fc.constantFrom('a', 'b', 'B', ':', '/');
+    fc.assert(
+      fc.property(fc.array(patternChar, { maxLength: 9 }), fc.array(textChar, { maxLength: 9 }), (p, t) => {
+        const pattern = `arn:${p.join('')}`;
+        const text = `arn:${t.join('')}`;
+        const parsed = parseResourcePattern(pattern, false);
+        const expected = reference(pattern, text);
+        expect(matchesSome(parsed.whole, textTokens(text))).toBe(expected);
+        expect(matchesAll(parsed.whole, textTokens(text))).toBe(expected);
+      }),
     );
   });
 });

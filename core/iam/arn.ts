@@ -121,13 +121,19 @@ export function subject(...parts: (string | Slot)[]): ResourceSubject {
 
 export interface ResourcePattern {
   text: string;
-  /** Pattern tokens per ARN part; undefined when the text is `*` or not a well-formed ARN. */
-  segments?: PatternToken[][];
+  /**
+   * The pattern as tokens. `*` and `?` stay inside a colon-separated part, except that a `*` ending a part
+   * may run across colons (as the IAM User Guide describes for Resource).
+   */
   whole: PatternToken[];
+  /** Tokens per ARN part (the sixth holds the rest), for saying which part differs. */
+  segments?: PatternToken[][];
   /** Policy variables left unresolved (their names). */
   variables: string[];
   /** Why the text is not a well-formed ARN pattern; empty when it is (or is the lone `*`). */
   malformed: string[];
+  /** False when AWS would reject or might read the text differently; a match then stays uncertain. */
+  definitive: boolean;
 }
 
 /**
@@ -153,9 +159,15 @@ export function parseResourcePattern(text: string, variables: boolean): Resource
         continue;
       }
     }
-    whole.push(...globTokens(text[i] as string));
+    const c = text[i] as string;
+    whole.push(c === '*' ? { t: 'any' } : c === '?' ? { t: 'one', inSegment: true } : { t: 'lit', c });
     i++;
   }
+  whole.forEach((token, k) => {
+    const next = whole[k + 1];
+    const endsPart = next === undefined || (next.t === 'lit' && next.c === ':');
+    if (token.t === 'any' && !endsPart) token.inSegment = true;
+  });
   const segments: PatternToken[][] = [[]];
   for (const token of whole) {
     const current = segments[segments.length - 1] as PatternToken[];
@@ -163,16 +175,32 @@ export function parseResourcePattern(text: string, variables: boolean): Resource
     else current.push(token);
   }
   const malformed: string[] = [];
+  let definitive = true;
   if (text !== '*') {
-    if (!text.startsWith('arn:')) malformed.push('does not start with "arn:"');
-    else if (segments.length < 6) {
+    if (!text.startsWith('arn:')) {
+      malformed.push('does not start with "arn:"');
+      definitive = false;
+    } else if (segments.length < 6) {
+      const last = whole[whole.length - 1];
       malformed.push(
-        `has ${segments.length} colon-separated parts; an ARN has at least 6 (arn:partition:service:region:account:resource)`,
+        last?.t === 'any'
+          ? `has ${segments.length} colon-separated parts instead of 6 (arn:partition:service:region:account:resource); its final * stands for the rest`
+          : `has ${segments.length} colon-separated parts; an ARN has at least 6 (arn:partition:service:region:account:resource), so it matches nothing`,
       );
     }
+    if (segments[2]?.some((t) => t.t !== 'lit')) {
+      malformed.push('has a wildcard or variable in the service part, which AWS does not allow');
+      definitive = false;
+    }
   }
-  const wellFormed = malformed.length === 0 && text !== '*';
-  return { text, whole, variables: names, malformed, ...(wellFormed ? { segments } : {}) };
+  return {
+    text,
+    whole,
+    variables: names,
+    malformed,
+    definitive,
+    ...(text.startsWith('arn:') ? { segments } : {}),
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -181,7 +209,7 @@ export function parseResourcePattern(text: string, variables: boolean): Resource
 export interface ResourceMatch {
   /** Some value of the subject matches (variables taken as any text). */
   some: boolean;
-  /** Every value of the subject matches, with certainty (no variables, well-formed). */
+  /** Every value of the subject matches, with certainty (no variables, a definitive pattern). */
   all: boolean;
   /** When `some` is false: in words, why not. */
   mismatch?: string;
@@ -197,44 +225,39 @@ function subjectText(tokens: SubjectToken[]): string {
   return tokens.map((t) => (t.t === 'run' ? '…' : t.chars.length === 1 ? t.chars : '?')).join('');
 }
 
-/** Matches one Resource pattern against one subject, case-sensitively, part by part for ARNs. */
-export function matchResource(pattern: ResourcePattern, target: ResourceSubject): ResourceMatch {
-  if (pattern.segments && target.segments) {
-    let some = true;
-    let all = pattern.variables.length === 0;
-    let mismatch: string | undefined;
-    pattern.segments.forEach((tokens, k) => {
-      const subjectTokens = target.segments?.[k] ?? [];
-      const segmentSome = matchesSome(tokens, subjectTokens);
-      if (!segmentSome && some) {
-        const name = ARN_SEGMENTS[k] as ArnSegment;
-        const expected = subjectText(subjectTokens);
-        const written = tokensText(tokens);
-        if (matchesSome(tokens, subjectTokens, true)) {
-          mismatch =
-            name === 'resource'
-              ? `Resource ${pattern.text} differs in case from ${target.text}`
-              : `the ${name} "${written}" differs in case from "${expected}"`;
-        } else if (name === 'resource') mismatch = `Resource ${pattern.text} does not match ${target.text}`;
-        else mismatch = `the ${name} "${written}" does not match "${expected}" in ${target.text}`;
-      }
-      some = some && segmentSome;
-      all = all && matchesAll(tokens, subjectTokens);
-    });
-    return some ? { some, all } : { some, all: false, ...(mismatch ? { mismatch } : {}) };
-  }
-  const some = matchesSome(pattern.whole, target.whole);
-  const all =
-    some &&
-    pattern.variables.length === 0 &&
-    pattern.malformed.length === 0 &&
-    matchesAll(pattern.whole, target.whole);
-  if (some) return { some, all };
-  let mismatch: string;
+function mismatchReason(pattern: ResourcePattern, target: ResourceSubject): string {
   if (target.text === '*') {
-    mismatch = `this action has no resource type, so AWS checks it against "*", which only Resource "*" matches; ${pattern.text} does not`;
-  } else if (matchesSome(pattern.whole, target.whole, true)) {
-    mismatch = `Resource ${pattern.text} differs in case from ${target.text}`;
-  } else mismatch = `Resource ${pattern.text} does not match ${target.text}`;
-  return { some, all: false, mismatch };
+    return `this action has no resource type, so AWS checks it against "*", which only Resource "*" matches; ${pattern.text} does not`;
+  }
+  const caseOnly = matchesSome(pattern.whole, target.whole, true);
+  if (pattern.segments && target.segments && pattern.segments.length === 6) {
+    for (let k = 0; k < 6; k++) {
+      const tokens = pattern.segments[k] ?? [];
+      const subjectTokens = target.segments[k] ?? [];
+      if (matchesSome(tokens, subjectTokens)) continue;
+      const name = ARN_SEGMENTS[k] as ArnSegment;
+      const differsInCase = caseOnly && matchesSome(tokens, subjectTokens, true);
+      if (name === 'resource') {
+        return differsInCase
+          ? `Resource ${pattern.text} differs in case from ${target.text}`
+          : `Resource ${pattern.text} does not match ${target.text}`;
+      }
+      const written = tokensText(tokens);
+      const expected = subjectText(subjectTokens);
+      return differsInCase
+        ? `the ${name} "${written}" differs in case from "${expected}"`
+        : `the ${name} "${written}" does not match "${expected}" in ${target.text}`;
+    }
+  }
+  return caseOnly
+    ? `Resource ${pattern.text} differs in case from ${target.text}`
+    : `Resource ${pattern.text} does not match ${target.text}`;
+}
+
+/** Matches one Resource pattern against one subject, case-sensitively. */
+export function matchResource(pattern: ResourcePattern, target: ResourceSubject): ResourceMatch {
+  const some = matchesSome(pattern.whole, target.whole);
+  if (!some) return { some, all: false, mismatch: mismatchReason(pattern, target) };
+  const all = pattern.definitive && pattern.variables.length === 0 && matchesAll(pattern.whole, target.whole);
+  return { some, all };
 }

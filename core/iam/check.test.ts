@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { WorkbenchError } from '../contract/errors';
 import {
@@ -262,6 +263,46 @@ describe('checkPermissions', () => {
     const bad = policy({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:*' }] });
     expect(() => checkPermissions(config, [bad])).toThrow(WorkbenchError);
     expect(() => checkPermissions(config, [bad])).toThrow(/MISSING_RESOURCE/);
+  });
+
+  it('never fails on any valid policy: every pair gets a decision and a reason', () => {
+    const action = fc.constantFrom(
+      '*',
+      's3:*',
+      's3:Get*',
+      'redshift-data:*',
+      'REDSHIFT:getclustercredentials',
+      'redshift-serverless:*',
+      'iam:*',
+    );
+    const resource = fc.constantFrom(
+      '*',
+      BUCKET,
+      `${BUCKET}/*`,
+      `${BUCKET}/redshift/*`,
+      CLUSTER_ARN,
+      DBUSER_ARN,
+      'arn:aws:redshift:*',
+      `${BUCKET}/\${aws:username}/*`,
+      'not-an-arn',
+    );
+    const statement = fc.record({
+      Effect: fc.constantFrom('Allow', 'Deny'),
+      Action: fc.array(action, { minLength: 1, maxLength: 3 }),
+      Resource: fc.array(resource, { minLength: 1, maxLength: 3 }),
+      Condition: fc.option(fc.constant({ Bool: { 'aws:SecureTransport': 'true' } }), { nil: undefined }),
+    });
+    fc.assert(
+      fc.property(fc.array(statement, { minLength: 1, maxLength: 4 }), (statements) => {
+        const results = checkPermissions(config, [allow(...statements)]);
+        for (const r of results) {
+          expect(r.allowed).toBe(r.missing.length === 0 && r.conditional_pairs.length === 0);
+          expect(r.missing.length).toBe(r.pairs.filter((p) => p.decision.endsWith('_deny')).length);
+          for (const p of r.pairs) expect(p.reason.length).toBeGreaterThan(0);
+        }
+      }),
+      { numRuns: 60 },
+    );
   });
 
   it('carries warnings with every result', () => {

@@ -255,11 +255,11 @@ describe('evaluatePair', () => {
       expect(decide(p, 's3:GetObject', `${BUCKET}/home/\${aws:username}/x`).decision).toBe('allowed');
     });
 
-    it('a malformed ARN that would match by its text is conditional, not a guess', () => {
+    it('an ARN AWS would reject (wildcard in the service) is conditional, not a guess', () => {
       const p = allow({
         Effect: 'Allow',
         Action: 'redshift-data:ExecuteStatement',
-        Resource: 'arn:aws:redshift:*',
+        Resource: 'arn:aws:redshift*:us-west-2:*:*',
       });
       expect(decide(p, 'redshift-data:ExecuteStatement', CLUSTER_ARN)).toMatchObject({
         decision: 'conditional',

@@ -93,7 +93,7 @@ interface ResourceOutcome {
 
 function uncertainty(entry: ResourcePatternEntry, target: ResourceSubject): UnknownCause | 'generated' {
   if (entry.pattern.variables.length > 0) return 'policy_variable';
-  if (entry.pattern.malformed.length > 0) return 'malformed_arn';
+  if (!entry.pattern.definitive) return 'malformed_arn';
   return target.slots.some((s) => s.kind === 'unknown') ? 'unknown_value' : 'generated';
 }
 

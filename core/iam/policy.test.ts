@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { WorkbenchError } from '../contract/errors';
 import { DOCUMENTED_INLINE_POLICY, policy } from './__fixtures__/configs';
@@ -93,6 +94,52 @@ describe('parsePolicy', () => {
     expect(p.findings[0]?.message).toBe('s3:GetObjects matches no s3 action (did you mean s3:GetObject?)');
     expect(p.findings[1]?.message).toContain('did you mean redshift?');
     expect(p.statements).toHaveLength(1); // warnings do not drop the statement
+  });
+
+  it('warns about a wildcard in the service prefix of an action', () => {
+    const p = policy({
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Action: ['redshift*:*', 'nope*:*'], Resource: '*' }],
+    });
+    expect(codes(p)).toEqual(['warning:MALFORMED_ACTION', 'warning:UNKNOWN_PREFIX']);
+    expect(p.findings[0]?.message).toContain('wildcard in the service prefix');
+  });
+
+  it('never throws for any JSON document, only reports findings', () => {
+    const statementish = fc.dictionary(
+      fc.constantFrom(
+        'Sid',
+        'Effect',
+        'Action',
+        'NotAction',
+        'Resource',
+        'NotResource',
+        'Principal',
+        'Condition',
+        'Other',
+      ),
+      fc.oneof(
+        fc.jsonValue({ maxDepth: 3 }),
+        fc.constantFrom('Allow', 'Deny', 's3:*', '*', 'arn:aws:s3:::b/*', '${aws:username}'),
+      ),
+    );
+    const doc = fc.record({
+      Version: fc.constantFrom('2012-10-17', '2008-10-17', 7, undefined),
+      Statement: fc.oneof(statementish, fc.array(statementish), fc.jsonValue({ maxDepth: 2 })),
+    });
+    fc.assert(
+      fc.property(
+        doc,
+        fc.constantFrom('identity', 'trust') as fc.Arbitrary<'identity' | 'trust'>,
+        (value, kind) => {
+          const parsed = parsePolicy(JSON.stringify(value), { file: 'p.json', kind });
+          for (const f of parsed.findings) expect(f.path.startsWith('$')).toBe(true);
+          if (parsed.findings.some((f) => f.severity === 'error'))
+            expect(() => assertPolicyValid(parsed)).toThrow(WorkbenchError);
+          else expect(() => assertPolicyValid(parsed)).not.toThrow();
+        },
+      ),
+    );
   });
 
   it('warns about malformed ARNs with their JSON path', () => {

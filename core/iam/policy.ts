@@ -539,9 +539,15 @@ function lintAction(text: string, path: string, report: Report): void {
   const name = text.slice(colon + 1);
   const knownPrefixes = [...knownServicePrefixes()];
   if (/[*?]/.test(prefix)) {
-    if (!knownPrefixes.some((p) => globMatch(prefix, p, true))) {
-      report('warning', 'UNKNOWN_PREFIX', path, `no AWS service prefix matches "${prefix}"`);
-    }
+    const matched = knownPrefixes.some((p) => globMatch(prefix, p, true));
+    report(
+      'warning',
+      matched ? 'MALFORMED_ACTION' : 'UNKNOWN_PREFIX',
+      path,
+      matched
+        ? `"${text}" has a wildcard in the service prefix, which AWS does not accept; name the service (e.g. redshift-data:*)`
+        : `no AWS service prefix matches "${prefix}"`,
+    );
     return;
   }
   if (!isKnownServicePrefix(prefix)) {

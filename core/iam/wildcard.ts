@@ -6,8 +6,10 @@
 
 export type PatternToken =
   | { t: 'lit'; c: string }
-  | { t: 'one' }
-  | { t: 'any' }
+  /** `?`; with `inSegment` it cannot stand for a colon. */
+  | { t: 'one'; inSegment?: boolean }
+  /** `*`; with `inSegment` it cannot run across a colon. */
+  | { t: 'any'; inSegment?: boolean }
   /** A policy variable whose value is unknown offline; it may stand for any text. */
   | { t: 'var'; name: string };
 
@@ -17,7 +19,7 @@ export type SubjectToken =
   /** Any text, any length (an unknown user-chosen name), without the characters in `except`. */
   | { t: 'run'; except?: string };
 
-/** Turns a glob string into pattern tokens (no variables). */
+/** Turns a glob string into pattern tokens, wildcards free to span anything (action names). */
 export function globTokens(pattern: string): PatternToken[] {
   return [...pattern].map((c) => (c === '*' ? { t: 'any' } : c === '?' ? { t: 'one' } : { t: 'lit', c }));
 }
@@ -29,6 +31,11 @@ export function textTokens(text: string): SubjectToken[] {
 
 function fold(c: string, ignoreCase: boolean): string {
   return ignoreCase ? c.toLowerCase() : c;
+}
+
+/** Characters a wildcard token may stand for, given its segment rule. */
+function wildcardTakes(p: PatternToken, c: string): boolean {
+  return !((p.t === 'one' || p.t === 'any') && p.inSegment && c === ':');
 }
 
 /**
@@ -52,18 +59,21 @@ export function matchesSome(pattern: PatternToken[], subject: SubjectToken[], ig
         continue;
       }
       let ok = false;
-      if (p.t === 'any' || p.t === 'var')
-        ok = (below?.[j] ?? false) || (s !== undefined && (row[j + 1] ?? false));
+      if (p.t === 'any' || p.t === 'var') {
+        // Skip the wildcard, or let it take the next subject position (a run can always be chosen to fit).
+        const takes = s !== undefined && (s.t === 'run' || [...s.chars].some((c) => wildcardTakes(p, c)));
+        ok = (below?.[j] ?? false) || (takes && (row[j + 1] ?? false));
+      }
       if (!ok && s?.t === 'run') {
+        // The run may be empty, or absorb this pattern token.
         const absorbs = p.t !== 'lit' || !(s.except ?? '').includes(p.c);
         ok = (row[j + 1] ?? false) || (absorbs && (below?.[j] ?? false));
       }
       if (!ok && s?.t === 'char') {
         const fits =
-          p.t === 'one' ||
-          p.t === 'any' ||
           p.t === 'var' ||
-          [...s.chars].some((c) => fold(c, ignoreCase) === fold(p.c, ignoreCase));
+          ((p.t === 'one' || p.t === 'any') && [...s.chars].some((c) => wildcardTakes(p, c))) ||
+          (p.t === 'lit' && [...s.chars].some((c) => fold(c, ignoreCase) === fold(p.c, ignoreCase)));
         if (fits) ok = below?.[j + 1] ?? false;
       }
       row[j] = ok;
@@ -94,9 +104,18 @@ export function matchesAll(pattern: PatternToken[], subject: SubjectToken[]): bo
         continue;
       }
       let ok = false;
-      if (p.t === 'any') ok = (below?.[j] ?? false) || (s !== undefined && (row[j + 1] ?? false));
+      if (p.t === 'any') {
+        const takesEvery =
+          s !== undefined &&
+          (s.t === 'run'
+            ? !p.inSegment || (s.except ?? '').includes(':')
+            : [...s.chars].every((c) => wildcardTakes(p, c)));
+        ok = (below?.[j] ?? false) || (takesEvery && (row[j + 1] ?? false));
+      }
       if (!ok && s?.t === 'char') {
-        const fits = p.t === 'one' || p.t === 'any' || (p.t === 'lit' && s.chars === p.c);
+        const fits =
+          (p.t === 'one' && [...s.chars].every((c) => wildcardTakes(p, c))) ||
+          (p.t === 'lit' && s.chars === p.c);
         if (fits) ok = below?.[j + 1] ?? false;
       }
       row[j] = ok;
