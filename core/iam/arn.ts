@@ -1,11 +1,4 @@
-import {
-  globTokens,
-  matchesAll,
-  matchesSome,
-  textTokens,
-  type PatternToken,
-  type SubjectToken,
-} from './wildcard';
+import { matchesAll, matchesSome, textTokens, type PatternToken, type SubjectToken } from './wildcard';
 
 /** The six colon-separated parts of an ARN; the last one may itself contain colons. */
 export const ARN_SEGMENTS = ['prefix', 'partition', 'service', 'region', 'account', 'resource'] as const;
