@@ -4,7 +4,7 @@
  */
 
 import { WorkbenchError } from '../contract/errors';
-import { emptyMessage, setEntry, type RegistryDocument } from './document';
+import { emptyMessage, scalarDefault, setEntry, type RegistryDocument } from './document';
 import { REGISTRY, type FieldDef, type MapValueDef, type MessageDef, type ScalarType } from './schema';
 import {
   MAX_DEPTH,
@@ -141,14 +141,7 @@ class Decoder {
     const outerLimit = r.limit;
     r.limit = end;
     let key = '';
-    let value: unknown =
-      valueDef.kind === 'message'
-        ? undefined
-        : valueDef.type === 'string'
-          ? ''
-          : valueDef.type === 'bytes'
-            ? new Uint8Array(0)
-            : 0;
+    let value: unknown = valueDef.kind === 'message' ? undefined : scalarDefault(valueDef.type);
     while (r.pos < r.limit) {
       const tag = r.readTag();
       if (tag.fieldNumber === 1) {
