@@ -32,7 +32,10 @@ export function stagingTableName(runId: RunId, part: string): string {
   return `${runId}_${part}`;
 }
 
-/** S3 prefix (no trailing slash) under the staging location for a run. */
-export function runPrefix(stagingLocation: string, runId: RunId): string {
-  return `${stagingLocation.replace(/\/+$/, '')}/fwb/${runId}`;
+/** Folder, under the staging location, that holds every S3 object the workbench stages. */
+export const STAGING_FOLDER = 'fwb';
+
+/** Key path of a run's staged objects relative to the staging location, e.g. `fwb/<run id>/unload/`. */
+export function runObjectPath(runId: RunId, part = ''): string {
+  return `${STAGING_FOLDER}/${runId}/${part}`;
 }

@@ -32,7 +32,7 @@ export function entityTimestampRange(
     const values = data.values as BigInt64Array;
     for (let i = 0; i < data.length; i++) {
       if (!isValid(data, i)) continue;
-      const value = values[i]!;
+      const value = values[data.offset + i]!;
       if (min === undefined || value < min) min = value;
       if (max === undefined || value > max) max = value;
     }
