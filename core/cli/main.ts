@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import './quiet-warnings';
 import { runCli } from './run';
 
 const controller = new AbortController();

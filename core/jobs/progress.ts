@@ -22,11 +22,23 @@ export type ProgressListener = (event: ProgressEvent) => void;
 /** Emits events with elapsed time filled in; a no-op when nobody listens. */
 export class ProgressReporter {
   private readonly started = Date.now();
+  private current: RunPhase = 'plan';
 
   constructor(private readonly listener?: ProgressListener) {}
 
   emit(event: Omit<ProgressEvent, 'elapsedMs'>): void {
     this.listener?.({ ...event, elapsedMs: Date.now() - this.started });
+  }
+
+  /** Reports a Data API status change of a statement that the current phase waits on. */
+  statementStatus(statementId: string, status: string): void {
+    this.emit({
+      phase: this.current,
+      state: 'running',
+      message: `statement ${status.toLowerCase()}`,
+      statementId,
+      status,
+    });
   }
 
   /** Runs `work` as one phase: started and finished events around it. */
@@ -36,6 +48,7 @@ export class ProgressReporter {
     work: () => Promise<T>,
     done?: (result: T) => Partial<ProgressEvent>,
   ): Promise<T> {
+    this.current = phase;
     this.emit({ phase, state: 'started', message });
     const result = await work();
     this.emit({ phase, state: 'finished', message, ...(done ? done(result) : {}) });

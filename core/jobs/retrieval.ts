@@ -383,18 +383,7 @@ function runOptionsOf(options: JobOptions, progress?: ProgressReporter): RunOpti
   return {
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
-    ...(progress
-      ? {
-          onStatus: (event) =>
-            progress.emit({
-              phase: 'query',
-              state: 'running',
-              message: `${event.label}: ${event.status}`,
-              statementId: event.statementId,
-              status: event.status,
-            }),
-        }
-      : {}),
+    ...(progress ? { onStatus: (event) => progress.statementStatus(event.statementId, event.status) } : {}),
   };
 }
 

@@ -65,3 +65,15 @@ export function createAwsClients(config: RepoConfig, options: ConnectionOptions 
     },
   };
 }
+
+/** Connection options for the embedded sandbox: its loopback endpoints and dummy keys (it checks no signature). */
+export function sandboxConnection(endpoints: {
+  dataApiEndpoint: string;
+  s3Endpoint: string;
+}): ConnectionOptions {
+  return {
+    endpoints: { redshiftData: endpoints.dataApiEndpoint, s3: endpoints.s3Endpoint },
+    credentials: { accessKeyId: 'sandbox', secretAccessKey: 'sandbox' },
+    forcePathStyle: true,
+  };
+}

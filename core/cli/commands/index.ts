@@ -4,6 +4,7 @@ import { iamCheckCommand } from './iam-check';
 import { iamPolicyCommand } from './iam-policy';
 import { planCommand } from './plan';
 import { registryShowCommand } from './registry-show';
+import { retrieveCommand } from './retrieve';
 
 /** Every `fwb` command. Keep sorted by path. */
 export const commands: CliCommand[] = [
@@ -12,4 +13,5 @@ export const commands: CliCommand[] = [
   iamPolicyCommand,
   planCommand,
   registryShowCommand,
+  retrieveCommand,
 ];
