@@ -1,5 +1,11 @@
 /** Entity frame figures: CSV parse, Parquet write/read, output writers, on a generated 1M x 5 frame. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { readCsvEntityFrame } from '../core/frames/csv';
+import { tableToCsv } from '../core/frames/csv-encode';
+import { arrowToParquet, parquetToArrow, readParquetBatches } from '../core/frames/parquet';
+import { writeTableToFile } from '../core/frames/write';
 import { defineBench } from './harness';
 
 const ROWS = 1_000_000;
@@ -22,7 +28,7 @@ const WORDS = ['alpha', 'bravo', 'charlie', 'delta', 'echo, foxtrot', 'golf "g"'
 
 /**
  * driver_id (int64 IDs, some above 2^53), conv_rate (float), event_timestamp (mixed offsets, some with
- * microseconds), label (strings, some needing quotes), active (bool).
+ * microseconds), label (50,000 distinct strings, some needing quotes), active (bool).
  */
 export function generateEntityCsv(rows: number): Uint8Array {
   const next = random(42);
@@ -35,7 +41,7 @@ export function generateEntityCsv(rows: number): Uint8Array {
     const iso = new Date(seconds * 1000).toISOString().slice(0, 19);
     const micros = r % 3 === 0 ? `.${String(Math.floor(next() * 1e6)).padStart(6, '0')}` : '';
     const ts = `${iso}${micros}${OFFSETS[r % OFFSETS.length]}`;
-    const word = WORDS[r % WORDS.length]!;
+    const word = `${WORDS[r % WORDS.length]!} ${r % 50000}`;
     const label = word.includes(',') || word.includes('"') ? `"${word.replaceAll('"', '""')}"` : word;
     lines.push(`${id},${rate},${ts},${label},${next() < 0.5 ? 'true' : 'false'}`);
   }
@@ -44,8 +50,48 @@ export function generateEntityCsv(rows: number): Uint8Array {
 
 export default defineBench('frames', async (bench) => {
   const csv = generateEntityCsv(ROWS);
-  bench.note('csv input', `${(csv.length / 1e6).toFixed(1)} MB, ${ROWS} rows x 5 columns`);
-  await bench.measure('csv parse -> arrow', { bytes: csv.length, rows: ROWS }, () =>
+  const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
+  bench.note(
+    'input',
+    `${mb(csv.length)} CSV, ${ROWS} rows x 5 columns (int64, float64, timestamp, string, bool)`,
+  );
+
+  const frame = await bench.measure('csv parse -> arrow', { bytes: csv.length, rows: ROWS }, () =>
     readCsvEntityFrame(csv, { file: 'bench.csv' }),
   );
+  bench.note('inferred types', frame.columns.map((c) => `${c.name}:${c.type}`).join(', '));
+
+  const parquet = await bench.measure('parquet write (snappy)', { rows: ROWS }, () =>
+    arrowToParquet(frame.table),
+  );
+  bench.note('parquet size (snappy)', mb(parquet.length));
+  await bench.measure('parquet write (zstd)', { rows: ROWS, runs: 3 }, () =>
+    arrowToParquet(frame.table, { compression: 'zstd' }),
+  );
+  await bench.measure('parquet read (whole table)', { bytes: parquet.length, rows: ROWS }, () =>
+    parquetToArrow(parquet),
+  );
+  await bench.measure('parquet read (record batches)', { bytes: parquet.length, rows: ROWS }, async () => {
+    let rows = 0;
+    for await (const batch of readParquetBatches(parquet)) rows += batch.numRows;
+    return rows;
+  });
+
+  const csvOut = await bench.measure('csv write (encode only)', { rows: ROWS }, () =>
+    tableToCsv(frame.table),
+  );
+  bench.note('csv output', mb(csvOut.length));
+
+  const dir = mkdtempSync(join(tmpdir(), 'fwb-bench-'));
+  try {
+    for (const format of ['csv', 'parquet', 'arrow'] as const) {
+      const path = join(dir, `out.${format}`);
+      const result = await bench.measure(`writeTableToFile .${format}`, { rows: ROWS, runs: 3 }, () =>
+        writeTableToFile(path, frame.table),
+      );
+      bench.note(`.${format} file`, mb(result.bytes));
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

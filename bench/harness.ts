@@ -19,6 +19,8 @@ export interface Measurement {
   suite: string;
   name: string;
   runs: number;
+  /** The first (warm-up) run: what a cold process sees. */
+  firstMs?: number;
   medianMs: number;
   minMs: number;
   mbPerSecond?: number;
@@ -76,7 +78,12 @@ export function createRecorder(
     notes,
     async measure(name, options, fn) {
       const runs = defaultRuns ?? options.runs ?? 5;
-      for (let i = 0; i < (options.warmup ?? 1); i++) await fn();
+      let firstMs: number | undefined;
+      for (let i = 0; i < (options.warmup ?? 1); i++) {
+        const start = performance.now();
+        await fn();
+        firstMs ??= performance.now() - start;
+      }
       const times: number[] = [];
       let result!: Awaited<ReturnType<typeof fn>>;
       for (let i = 0; i < runs; i++) {
@@ -86,6 +93,7 @@ export function createRecorder(
       }
       const medianMs = median(times);
       const m: Measurement = { suite, name, runs, medianMs, minMs: Math.min(...times) };
+      if (firstMs !== undefined) m.firstMs = firstMs;
       if (options.bytes !== undefined) m.mbPerSecond = options.bytes / 1e6 / (medianMs / 1000);
       if (options.rows !== undefined) m.rowsPerSecond = options.rows / (medianMs / 1000);
       measurements.push(m);
@@ -104,12 +112,13 @@ function formatRate(value: number | undefined, digits: number): string {
   return value >= 1e6 && digits === 0 ? `${(value / 1e6).toFixed(2)} M` : value.toFixed(digits);
 }
 
-/** The figures as a plain-text table. */
+/** The figures as a plain-text table; MB/s and rows/s are from the median. */
 export function formatTable(measurements: readonly Measurement[], notes: readonly Note[]): string {
-  const header = ['suite', 'case', 'median ms', 'min ms', 'runs', 'MB/s', 'rows/s'];
+  const header = ['suite', 'case', 'first ms', 'median ms', 'min ms', 'runs', 'MB/s', 'rows/s'];
   const rows = measurements.map((m) => [
     m.suite,
     m.name,
+    m.firstMs === undefined ? '' : m.firstMs.toFixed(1),
     m.medianMs.toFixed(1),
     m.minMs.toFixed(1),
     String(m.runs),
@@ -117,7 +126,7 @@ export function formatTable(measurements: readonly Measurement[], notes: readonl
     formatRate(m.rowsPerSecond, 0),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const numeric = new Set([2, 3, 4, 5, 6]);
+  const numeric = new Set([2, 3, 4, 5, 6, 7]);
   const line = (cells: string[]) =>
     cells.map((cell, i) => (numeric.has(i) ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!))).join('  ');
   const out = [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)];

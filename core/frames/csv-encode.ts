@@ -8,7 +8,7 @@
  */
 import * as arrow from 'apache-arrow';
 import { WorkbenchError } from '../contract/errors';
-import { formatDate, formatUtcTimestamp } from './timestamp';
+import { civilFromDays, formatDate, formatUtcTimestamp, type CivilDate } from './timestamp';
 
 const COMMA = 0x2c;
 const QUOTE = 0x22;
@@ -88,6 +88,41 @@ export class ByteSink {
     }
     buffer[at++] = QUOTE;
     this.length = at;
+  }
+
+  /** A non-negative integer below 2^53, as decimal digits. */
+  uint(v: number): void {
+    let digits = 1;
+    for (let t = v; t >= 10; t = Math.floor(t / 10)) digits++;
+    this.digits(v, digits);
+  }
+
+  int(v: number): void {
+    if (v < 0) {
+      this.byte(0x2d);
+      v = -v;
+    }
+    this.uint(v);
+  }
+
+  /** Exactly `width` digits of a non-negative integer below 10^width (zero-padded). */
+  digits(v: number, width: number): void {
+    this.reserve(width);
+    const buffer = this.buffer;
+    const start = this.length;
+    for (let k = start + width - 1; k >= start; k--) {
+      const q = Math.floor(v / 10);
+      buffer[k] = 0x30 + (v - q * 10);
+      v = q;
+    }
+    this.length = start + width;
+  }
+
+  /** Bytes known in advance (e.g. "true"). */
+  raw(bytes: Uint8Array): void {
+    this.reserve(bytes.length);
+    this.buffer.set(bytes, this.length);
+    this.length += bytes.length;
   }
 
   stringField(text: string): void {
@@ -206,18 +241,60 @@ const TIME_UNIT_NANOS: Record<number, bigint> = {
   [arrow.TimeUnit.NANOSECOND]: 1n,
 };
 
+const civil: CivilDate = { year: 0, month: 0, day: 0 };
+
+/** YYYY-MM-DD of a day count since 1970, written byte by byte (the common case) or via formatDate. */
+function writeDate(sink: ByteSink, days: number): void {
+  civilFromDays(days, civil);
+  if (civil.year < 0 || civil.year > 9999) {
+    sink.ascii(formatDate(days));
+    return;
+  }
+  sink.digits(civil.year, 4);
+  sink.byte(0x2d);
+  sink.digits(civil.month, 2);
+  sink.byte(0x2d);
+  sink.digits(civil.day, 2);
+}
+
+/** The form of formatUtcTimestamp, written byte by byte. */
+function writeUtcTimestamp(sink: ByteSink, epochSeconds: number, nanos: number): void {
+  const days = Math.floor(epochSeconds / 86400);
+  civilFromDays(days, civil);
+  if (civil.year < 0 || civil.year > 9999) {
+    sink.ascii(formatUtcTimestamp(epochSeconds, nanos));
+    return;
+  }
+  const secOfDay = epochSeconds - days * 86400;
+  const h = Math.floor(secOfDay / 3600);
+  const m = Math.floor((secOfDay - h * 3600) / 60);
+  writeDate(sink, days);
+  sink.byte(0x54);
+  sink.digits(h, 2);
+  sink.byte(0x3a);
+  sink.digits(m, 2);
+  sink.byte(0x3a);
+  sink.digits(secOfDay - h * 3600 - m * 60, 2);
+  if (nanos !== 0) {
+    sink.byte(0x2e);
+    if (nanos % 1000 === 0) sink.digits(nanos / 1000, 6);
+    else sink.digits(nanos, 9);
+  }
+  sink.byte(0x5a);
+}
+
 /** Writes timestamp `v` (in `unit`) as UTC ISO-8601. */
-function timestampText(v: number | bigint, unit: arrow.TimeUnit): string {
+function writeTimestamp(sink: ByteSink, v: number | bigint, unit: arrow.TimeUnit): void {
   if (typeof v === 'number') {
-    // Exact: |v| < 2^53 and the divisions below are by powers of ten that split v into integers.
-    if (unit === arrow.TimeUnit.SECOND) return formatUtcTimestamp(v, 0);
+    // Exact: |v| < 2^53, and the divisions split v into whole seconds and a whole remainder.
+    if (unit === arrow.TimeUnit.SECOND) return writeUtcTimestamp(sink, v, 0);
     if (unit === arrow.TimeUnit.MILLISECOND) {
       const s = Math.floor(v / 1000);
-      return formatUtcTimestamp(s, (v - s * 1000) * 1_000_000);
+      return writeUtcTimestamp(sink, s, (v - s * 1000) * 1_000_000);
     }
     if (unit === arrow.TimeUnit.MICROSECOND) {
       const s = Math.floor(v / 1_000_000);
-      return formatUtcTimestamp(s, (v - s * 1_000_000) * 1000);
+      return writeUtcTimestamp(sink, s, (v - s * 1_000_000) * 1000);
     }
     v = BigInt(v);
   }
@@ -228,8 +305,42 @@ function timestampText(v: number | bigint, unit: arrow.TimeUnit): string {
     rest += perSecond;
     s -= 1n;
   }
-  return formatUtcTimestamp(Number(s), Number(rest * TIME_UNIT_NANOS[unit]!));
+  writeUtcTimestamp(sink, Number(s), Number(rest * TIME_UNIT_NANOS[unit]!));
 }
+
+/**
+ * {@link formatFloat64}, with a fast path for values below 2^31 with at most 6 decimals: there, k / 10^6 is
+ * the only decimal of 6 or fewer decimals that rounds to v (the float spacing is below 5e-7), so writing k's
+ * digits gives the same shortest text.
+ */
+export function writeFloat64(sink: ByteSink, v: number): void {
+  const magnitude = v < 0 ? -v : v;
+  if (magnitude >= 1e-6 && magnitude < 2147483648) {
+    const k = Math.round(magnitude * 1e6);
+    if (k / 1e6 === magnitude) {
+      const whole = Math.floor(k / 1e6);
+      let fraction = k - whole * 1e6;
+      if (v < 0) sink.byte(0x2d);
+      sink.uint(whole);
+      sink.byte(0x2e);
+      if (fraction === 0) {
+        sink.byte(0x30);
+        return;
+      }
+      let width = 6;
+      while (fraction % 10 === 0) {
+        fraction /= 10;
+        width--;
+      }
+      sink.digits(fraction, width);
+      return;
+    }
+  }
+  sink.ascii(formatFloat64(v));
+}
+
+const TRUE = encoder.encode('true');
+const FALSE = encoder.encode('false');
 
 /** A CellWriter for one Data chunk. `valid` is checked by the caller. */
 function valueWriter(data: arrow.Data, column: string): CellWriter {
@@ -240,16 +351,20 @@ function valueWriter(data: arrow.Data, column: string): CellWriter {
       const values = data.values as BigInt64Array | BigUint64Array;
       const words = wordsOf(values);
       const signed = type.isSigned;
-      return (sink, i) => sink.ascii(String(int64At(words, values, i, signed)));
+      return (sink, i) => {
+        const v = int64At(words, values, i, signed);
+        if (typeof v === 'number') sink.int(v);
+        else sink.ascii(String(v));
+      };
     }
     const values = data.values as
       Int8Array | Int16Array | Int32Array | Uint8Array | Uint16Array | Uint32Array;
-    return (sink, i) => sink.ascii(String(values[i]));
+    return (sink, i) => sink.int(values[i]!);
   }
   if (arrow.DataType.isFloat(type)) {
     if (type.precision === arrow.Precision.DOUBLE) {
       const values = data.values as Float64Array;
-      return (sink, i) => sink.ascii(formatFloat64(values[i]!));
+      return (sink, i) => writeFloat64(sink, values[i]!);
     }
     if (type.precision === arrow.Precision.SINGLE) {
       const values = data.values as Float32Array;
@@ -262,7 +377,7 @@ function valueWriter(data: arrow.Data, column: string): CellWriter {
     const offset = data.offset;
     return (sink, i) => {
       const j = offset + i;
-      sink.ascii(bits[j >>> 3]! & (1 << (j & 7)) ? 'true' : 'false');
+      sink.raw(bits[j >>> 3]! & (1 << (j & 7)) ? TRUE : FALSE);
     };
   }
   if (arrow.DataType.isUtf8(type) || arrow.DataType.isBinary(type)) {
@@ -297,18 +412,18 @@ function valueWriter(data: arrow.Data, column: string): CellWriter {
     const values = data.values as BigInt64Array;
     const words = wordsOf(values);
     const unit = type.unit;
-    return (sink, i) => sink.ascii(timestampText(int64At(words, values, i, true), unit));
+    return (sink, i) => writeTimestamp(sink, int64At(words, values, i, true), unit);
   }
   if (arrow.DataType.isDate(type)) {
     if (type.unit === arrow.DateUnit.DAY) {
       const values = data.values as Int32Array;
-      return (sink, i) => sink.ascii(formatDate(values[i]!));
+      return (sink, i) => writeDate(sink, values[i]!);
     }
     const values = data.values as unknown as BigInt64Array;
     const words = wordsOf(values);
     return (sink, i) => {
       const ms = Number(int64At(words, values, i, true));
-      sink.ascii(formatDate(Math.floor(ms / 86_400_000)));
+      writeDate(sink, Math.floor(ms / 86_400_000));
     };
   }
   if (arrow.DataType.isTime(type)) {

@@ -265,7 +265,10 @@ class FieldBuffer {
   }
 }
 
-/** Fields in the file, extrapolated from the first 256 KiB (a little over, so growing is rare). */
+/**
+ * Fields in the file, extrapolated from the first 256 KiB (a little over, so growing is rare), and capped so a
+ * sample full of quoted commas cannot reserve gigabytes up front; past the cap the buffer grows as needed.
+ */
 function estimateFieldCount(b: Uint8Array, from: number): number {
   const sampleEnd = Math.min(b.length, from + 262144);
   let delimiters = 1;
@@ -275,7 +278,7 @@ function estimateFieldCount(b: Uint8Array, from: number): number {
   }
   const sampled = sampleEnd - from;
   if (sampled <= 0) return 1024;
-  return Math.max(1024, Math.ceil(((delimiters * (b.length - from)) / sampled) * 1.05));
+  return Math.min(1 << 25, Math.max(1024, Math.ceil(((delimiters * (b.length - from)) / sampled) * 1.05)));
 }
 
 /**

@@ -190,6 +190,8 @@ export interface ParquetReadOptions {
    * so the other columns are still decoded and then dropped.
    */
   columns?: string[];
+  /** Rows per record batch (default 65536). */
+  batchSize?: number;
 }
 
 function selectColumns(
@@ -264,7 +266,10 @@ export function parquetToArrow(bytes: Uint8Array, options: ParquetReadOptions = 
   parquetMetadata(bytes, options.file);
   let table: arrow.Table;
   try {
-    table = arrow.tableFromIPC(wasm.readParquet(bytes).intoIPCStream());
+    // parquet-rs would cut the table into 1024-row batches, which costs more than the decoding itself.
+    table = arrow.tableFromIPC(
+      wasm.readParquet(bytes, { batchSize: options.batchSize ?? 65536 }).intoIPCStream(),
+    );
   } catch (error) {
     throw invalid(options.file, `unreadable Parquet data: ${messageOf(error)}`, error);
   }
@@ -272,8 +277,6 @@ export function parquetToArrow(bytes: Uint8Array, options: ParquetReadOptions = 
 }
 
 export interface ParquetBatchOptions extends ParquetReadOptions {
-  /** Rows per record batch (default 65536). */
-  batchSize?: number;
   /**
    * Row groups are decoded together until their uncompressed size reaches this many bytes (default 64 MiB);
    * this bounds the decoded data in memory at a time.

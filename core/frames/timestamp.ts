@@ -165,13 +165,14 @@ function pad2(n: number): string {
   return n < 10 ? `0${n}` : `${n}`;
 }
 
-function formatYear(y: number): string {
-  if (y >= 0 && y <= 9999) return `${y}`.padStart(4, '0');
-  return `${y < 0 ? '-' : '+'}${`${Math.abs(y)}`.padStart(6, '0')}`;
+export interface CivilDate {
+  year: number;
+  month: number;
+  day: number;
 }
 
-/** `YYYY-MM-DD` of a day count since 1970-01-01 (H. Hinnant's civil_from_days). */
-export function formatDate(days: number): string {
+/** The proleptic Gregorian date of a day count since 1970-01-01, into `out` (H. Hinnant's civil_from_days). */
+export function civilFromDays(days: number, out: CivilDate): CivilDate {
   const z = days + 719468;
   const era = Math.floor(z / 146097);
   const doe = z - era * 146097;
@@ -180,9 +181,23 @@ export function formatDate(days: number): string {
   );
   const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
   const mp = Math.floor((5 * doy + 2) / 153);
-  const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
-  const month = mp < 10 ? mp + 3 : mp - 9;
-  const year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+  out.day = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  out.month = mp < 10 ? mp + 3 : mp - 9;
+  out.year = yoe + era * 400 + (out.month <= 2 ? 1 : 0);
+  return out;
+}
+
+const civil: CivilDate = { year: 0, month: 0, day: 0 };
+
+/** Years 0000-9999 as four digits, others in ISO 8601's expanded form (+YYYYYY / -YYYYYY). */
+export function formatYear(y: number): string {
+  if (y >= 0 && y <= 9999) return `${y}`.padStart(4, '0');
+  return `${y < 0 ? '-' : '+'}${`${Math.abs(y)}`.padStart(6, '0')}`;
+}
+
+/** `YYYY-MM-DD` of a day count since 1970-01-01. */
+export function formatDate(days: number): string {
+  const { year, month, day } = civilFromDays(days, civil);
   return `${formatYear(year)}-${pad2(month)}-${pad2(day)}`;
 }
 

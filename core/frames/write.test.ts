@@ -4,7 +4,15 @@ import { join } from 'node:path';
 import * as arrow from 'apache-arrow';
 import { afterAll, describe, expect, it } from 'vitest';
 import { WorkbenchError } from '../contract/errors';
-import { formatDecimal, formatFloat32, formatFloat64, tableToCsv } from './csv-encode';
+import fc from 'fast-check';
+import {
+  ByteSink,
+  formatDecimal,
+  formatFloat32,
+  formatFloat64,
+  tableToCsv,
+  writeFloat64,
+} from './csv-encode';
 import { readCsvEntityFrame } from './csv';
 import { exactColumnValues } from './frame-values';
 import { parquetToArrow } from './parquet';
@@ -74,6 +82,26 @@ describe('CSV text of each Arrow type', () => {
       f64: arrow.vectorFromArray([0.1, null, 3], new arrow.Float64()),
     });
     expect(lines(table)).toEqual(['f32,f64', '0.1,0.1', ',', '2.5,3.0', '']);
+  });
+
+  it('the fast float path writes exactly what the reference form writes', () => {
+    const written = (v: number) => {
+      const sink = new ByteSink(64);
+      writeFloat64(sink, v);
+      return new TextDecoder().decode(sink.take());
+    };
+    const sixDecimals = fc
+      .tuple(fc.integer({ min: -2147483647, max: 2147483647 }), fc.integer({ min: 0, max: 999999 }))
+      .map(([whole, micro]) => whole + (whole < 0 ? -micro : micro) / 1e6);
+    fc.assert(
+      fc.property(fc.oneof(fc.double(), sixDecimals, fc.double({ min: -3e9, max: 3e9 })), (v) => {
+        expect(written(v)).toBe(formatFloat64(v));
+      }),
+      { numRuns: 20000 },
+    );
+    for (const v of [1e-6, 0.5e-6, 2147483647.999999, 2147483648.5, -0.000001, 1.000001, 123.4]) {
+      expect(written(v)).toBe(formatFloat64(v));
+    }
   });
 
   it('booleans, including a sliced column (bit offsets)', () => {
