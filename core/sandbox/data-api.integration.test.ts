@@ -1,4 +1,5 @@
 /** The Data API through the real @aws-sdk/client-redshift-data client, over HTTP, against one sandbox. */
+import type { RedshiftDataServiceException } from '@aws-sdk/client-redshift-data';
 import {
   BatchExecuteStatementCommand,
   CancelStatementCommand,
@@ -14,7 +15,6 @@ import {
   ListTablesCommand,
   paginateGetStatementResult,
   RedshiftDataClient,
-  RedshiftDataServiceException,
   ResourceNotFoundException,
   ValidationException,
   type Field,
