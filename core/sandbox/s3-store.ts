@@ -123,7 +123,8 @@ export class S3Store {
       key,
       body: bytes,
       etag: md5Etag(bytes),
-      lastModified: options.lastModified ?? new Date(),
+      // S3 keeps LastModified to the second.
+      lastModified: options.lastModified ?? new Date(Math.floor(Date.now() / 1000) * 1000),
       contentType: options.contentType ?? 'application/octet-stream',
       metadata: { ...(options.metadata ?? {}) },
     };
