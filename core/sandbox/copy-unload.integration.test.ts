@@ -9,7 +9,7 @@ import {
   type Field as ApiField,
 } from '@aws-sdk/client-redshift-data';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { Field, Float64, Int64, makeData, TimestampMicrosecond, Utf8, type Table } from 'apache-arrow';
+import { Field, Float64, Int64, makeData, TimestampMicrosecond, type Table } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sandboxClientConfig, startSandbox, type Sandbox } from './index';
 import { arrowFromParquet, CLUSTER_TARGET, getBytes, listKeys, parquetFrom, runStatement } from './testing';
@@ -49,19 +49,6 @@ function timestamps(micros: bigint[], timezone: string | null) {
     length: micros.length,
     nullCount: 0,
     data: BigInt64Array.from(micros),
-  });
-}
-
-function utf8(values: string[]) {
-  const bytes = values.map((v) => Buffer.from(v));
-  const offsets = new Int32Array(values.length + 1);
-  bytes.forEach((b, i) => (offsets[i + 1] = offsets[i]! + b.length));
-  return makeData({
-    type: new Utf8(),
-    length: values.length,
-    nullCount: 0,
-    valueOffsets: offsets,
-    data: new Uint8Array(Buffer.concat(bytes)),
   });
 }
 
