@@ -5,6 +5,7 @@ import { iamPolicyCommand } from './iam-policy';
 import { planCommand } from './plan';
 import { registryShowCommand } from './registry-show';
 import { retrieveCommand } from './retrieve';
+import { sandboxServeCommand } from './sandbox-serve';
 
 /** Every `fwb` command. Keep sorted by path. */
 export const commands: CliCommand[] = [
@@ -14,4 +15,5 @@ export const commands: CliCommand[] = [
   planCommand,
   registryShowCommand,
   retrieveCommand,
+  sandboxServeCommand,
 ];
