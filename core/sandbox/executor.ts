@@ -5,13 +5,11 @@
  * session, whose temporary tables live in a schema of their own (see README, "Sessions").
  */
 import { describeColumns, listSchemas, listTables, resultColumns } from './catalog';
-import { runCopy } from './copy';
 import { StatementCancelled, throwIfCancelled, type ExecContext, type S3Access } from './exec-context';
 import { affectedRows, PgError, type FieldInfo, type PgSession } from './pg-session';
 import type { CatalogRequest, RunUnit, SubOutcome } from './protocol';
 import { classify, SandboxSqlError, translate, type TranslateOptions } from './redshift-sql';
 import { splitStatements, sqlIdent, SqlSyntaxError, type SqlStatement } from './sql-lexer';
-import { runUnload } from './unload';
 import type { ResultSet } from './protocol';
 
 interface StatementOutput {
@@ -221,10 +219,15 @@ export class Executor {
   private async runStatement(statement: SqlStatement, context: ExecContext): Promise<StatementOutput> {
     const session = this.session;
     switch (classify(statement.tokens)) {
-      case 'copy':
+      // COPY and UNLOAD bring Arrow and parquet-wasm; loading them on first use keeps start-up short.
+      case 'copy': {
+        const { runCopy } = await import('./copy');
         return { rows: [], affected: await runCopy(statement.tokens, context) };
-      case 'unload':
+      }
+      case 'unload': {
+        const { runUnload } = await import('./unload');
         return { rows: [], affected: await runUnload(statement.tokens, context) };
+      }
       case 'vacuum':
         // Space reclaim and re-sorting are physical; a documented no-op.
         return { rows: [], affected: -1 };

@@ -111,4 +111,6 @@ export interface WorkerOptions {
   unloadRowsPerFile: number;
   /** Prefix for names of the sandbox's own objects (session schemas). */
   internalPrefix: string;
+  /** Date.now() when the main thread spawned the worker. */
+  spawnedAt: number;
 }

@@ -80,13 +80,13 @@ export class WorkerHost {
 
   /** Starts the worker and waits until its database is open and the data folder loaded. */
   static start(
-    options: Omit<WorkerOptions, 'cancelBuffer'>,
+    options: Omit<WorkerOptions, 'cancelBuffer' | 'spawnedAt'>,
     store: S3Store,
     log: (line: string) => void,
     entryOverride?: URL,
   ): Promise<{ host: WorkerHost; tables: string[]; timings: Record<string, number> }> {
     const cancelBuffer = new SharedArrayBuffer(4);
-    const worker = spawn(workerEntry(entryOverride), { ...options, cancelBuffer });
+    const worker = spawn(workerEntry(entryOverride), { ...options, cancelBuffer, spawnedAt: Date.now() });
     const host = new WorkerHost(worker, cancelBuffer, store, log);
     return new Promise((resolve, reject) => {
       let ready = false;

@@ -5,11 +5,8 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { isWorkbenchError } from '../contract/errors';
-import { loadDataFolder } from './data-folder';
 import { S3AccessError, type S3Access } from './exec-context';
-import { Executor } from './executor';
 import { openDatabase, SESSION_SQL } from './pg-image';
-import { PgSession } from './pg-session';
 import type { FromWorker, S3Call, SerializedError, ToWorker, WorkerOptions } from './protocol';
 
 const port = parentPort;
@@ -62,9 +59,17 @@ function serial<T>(task: () => Promise<T>): Promise<T> {
 }
 
 async function main(): Promise<void> {
-  const timings: Record<string, number> = {};
+  // From spawn to here: starting the thread and loading the modules.
+  const timings: Record<string, number> = { workerBootMs: Date.now() - options.spawnedAt };
   const started = performance.now();
-  const opened = await openDatabase(options.imageCacheDir!, log);
+  // Opening PGlite compiles its WebAssembly in the background; load the rest of the worker meanwhile.
+  const opening = openDatabase(options.imageCacheDir!, log);
+  const [{ PgSession }, { Executor }, { loadDataFolder }] = await Promise.all([
+    import('./pg-session'),
+    import('./executor'),
+    import('./data-folder'),
+  ]);
+  const opened = await opening;
   timings[opened.fromCache ? 'openFromImageMs' : 'buildImageMs'] = performance.now() - started;
   const session = new PgSession(opened.pg);
   for (const sql of SESSION_SQL) await session.exec(sql);
