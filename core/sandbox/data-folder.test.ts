@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { WorkbenchError } from '../contract/errors';
+import type { WorkbenchError } from '../contract/errors';
 import { inferCsvType, parseCsv, tableNameFor } from './data-folder';
 
 describe('inferCsvType', () => {
