@@ -8,7 +8,7 @@
 import { WorkbenchError } from '../contract/errors';
 import type { ResolvedGroup } from './resolve';
 import { qualifiedColumn, quoteIdent, sqlBytes } from './sql';
-import { formatTimestampMicros } from './time';
+import { formatSqlTimestamp } from './time';
 import { MAX_IDENTIFIER_BYTES, RESERVED_PREFIX, ROW_ID_COLUMN, type PlanStatement } from './types';
 
 /** The entity timestamp inside a group's tuples (entity frame columns may not use the reserved prefix). */
@@ -104,9 +104,9 @@ function sourceTimeFilter(group: ResolvedGroup, input: CompileInput): string[] {
   if (input.timestampRange) {
     if (group.ttlSeconds > 0) {
       const lower = input.timestampRange.min - BigInt(group.ttlSeconds) * 1_000_000n;
-      conditions.push(`${ts} >= '${formatTimestampMicros(lower)}'`);
+      conditions.push(`${ts} >= '${formatSqlTimestamp(lower)}'`);
     }
-    conditions.push(`${ts} <= '${formatTimestampMicros(input.timestampRange.max)}'`);
+    conditions.push(`${ts} <= '${formatSqlTimestamp(input.timestampRange.max)}'`);
   } else {
     if (group.ttlSeconds > 0) {
       conditions.push(

@@ -1,7 +1,7 @@
 /** Sentences for the plan preview: what each step of a group does, in a feature engineer's words. */
 
 import type { ResolvedGroup } from './resolve';
-import { describeDuration, formatTimestampMicros } from './time';
+import { describeDuration, formatSqlTimestamp } from './time';
 import type { PlanStep } from './types';
 
 export interface DescribeContext {
@@ -47,12 +47,12 @@ export function describeGroupSteps(
   let window: string;
   if (group.ttlSeconds === 0) {
     window = range
-      ? `up to ${formatTimestampMicros(range.max)} (the latest entity timestamp; TTL 0, so no lower bound)`
+      ? `up to ${formatSqlTimestamp(range.max)} (the latest entity timestamp; TTL 0, so no lower bound)`
       : 'up to the latest entity timestamp (TTL 0, so no lower bound)';
   } else {
     window = range
-      ? `from ${formatTimestampMicros(range.min - BigInt(group.ttlSeconds) * 1_000_000n)} to ` +
-        `${formatTimestampMicros(range.max)} (the entity frame's range, widened by the ${ttl} TTL)`
+      ? `from ${formatSqlTimestamp(range.min - BigInt(group.ttlSeconds) * 1_000_000n)} to ` +
+        `${formatSqlTimestamp(range.max)} (the entity frame's range, widened by the ${ttl} TTL)`
       : `from the earliest entity timestamp less the ${ttl} TTL to the latest entity timestamp`;
   }
   const mapped = [

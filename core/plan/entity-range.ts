@@ -1,7 +1,7 @@
 /** The earliest and latest entity timestamps of an Arrow entity frame, for the plan's source pre-filter. */
 
 import * as arrow from 'apache-arrow';
-import { formatTimestampMicros } from './time';
+import { formatSqlTimestamp } from './time';
 
 /** Microseconds per unit of arrow.TimeUnit (SECOND, MILLISECOND, MICROSECOND); NANOSECOND divides instead. */
 const MICROS_PER_UNIT: Record<number, bigint> = {
@@ -45,7 +45,7 @@ export function entityTimestampRange(
     return round === 'ceil' && floor * 1000n !== value ? floor + 1n : floor;
   };
   return {
-    min: formatTimestampMicros(toMicros(min, 'floor')),
-    max: formatTimestampMicros(toMicros(max, 'ceil')),
+    min: formatSqlTimestamp(toMicros(min, 'floor')),
+    max: formatSqlTimestamp(toMicros(max, 'ceil')),
   };
 }

@@ -20,7 +20,7 @@ import {
 } from './__fixtures__/pglite';
 import { universalRegistry } from './__fixtures__/registry';
 import { planRetrieval } from './plan';
-import { formatTimestampMicros } from './time';
+import { formatSqlTimestamp } from './time';
 import type { PlanGroup, RetrievalPlan, RetrievalRequest } from './types';
 
 const T = '2021-04-12T10:00:00Z';
@@ -273,7 +273,7 @@ function timestampRangeOf(rows: readonly ReferenceRow[], timestampColumn: string
     .filter((v): v is bigint => v !== null);
   const min = values.reduce((a, b) => (a < b ? a : b));
   const max = values.reduce((a, b) => (a > b ? a : b));
-  return { min: formatTimestampMicros(min), max: formatTimestampMicros(max) };
+  return { min: formatSqlTimestamp(min), max: formatSqlTimestamp(max) };
 }
 
 /**
