@@ -4,7 +4,7 @@
  * the shim SQL. Later starts load the tarball instead of running initdb.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -124,8 +124,20 @@ export function defaultImageCacheDir(): string {
   }
 }
 
+/**
+ * Smaller images load faster: 1 MB WAL segments instead of 16, and no template databases (the sandbox never
+ * creates databases). 40 MB -> 16 MB of files to unpack, about half the load time.
+ */
+const INITDB_PARAMS = ['--wal-segsize=1'];
+const TRIM_SQL = `
+UPDATE pg_database SET datistemplate = false WHERE datname IN ('template0', 'template1');
+DROP DATABASE template0;
+DROP DATABASE template1;
+`;
+
 export function imageFileName(): string {
-  const hash = createHash('sha256').update(SHIM_SQL).digest('hex').slice(0, 12);
+  const recipe = [SHIM_SQL, INITDB_PARAMS.join(' '), TRIM_SQL].join('\n');
+  const hash = createHash('sha256').update(recipe).digest('hex').slice(0, 12);
   return `pglite-${pgliteVersion()}-${hash}.tar.gz`;
 }
 
@@ -164,7 +176,8 @@ export async function openDatabase(cacheDir: string, log: (line: string) => void
       rmSync(imagePath, { force: true });
     }
   }
-  const pg = await PGlite.create({ startParams: START_PARAMS });
+  const pg = await PGlite.create({ startParams: START_PARAMS, initDbStartParams: INITDB_PARAMS });
+  for (const statement of TRIM_SQL.split(';').filter((s) => s.trim() !== '')) await pg.exec(statement);
   await pg.exec(SHIM_SQL);
   await pg.exec('CHECKPOINT');
   const dump = await pg.dumpDataDir('gzip');
@@ -174,6 +187,11 @@ export async function openDatabase(cacheDir: string, log: (line: string) => void
     const partial = `${imagePath}.${process.pid}.${Date.now()}.partial`;
     writeFileSync(partial, new Uint8Array(await dump.arrayBuffer()));
     renameSync(partial, imagePath);
+    // Images of other PGlite versions or shim recipes are stale.
+    for (const file of readdirSync(cacheDir)) {
+      if (/^pglite-.*\.tar\.gz$/.test(file) && join(cacheDir, file) !== imagePath)
+        rmSync(join(cacheDir, file), { force: true });
+    }
   } catch (error) {
     log(`sandbox: could not cache the database image in ${cacheDir}: ${String(error)}`);
   }

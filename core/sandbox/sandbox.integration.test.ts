@@ -3,9 +3,10 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DescribeTableCommand, RedshiftDataClient } from '@aws-sdk/client-redshift-data';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { imageFileName } from './pg-image';
-import { sandboxClientConfig, startSandbox, type Sandbox } from './index';
+import { sandboxClientConfig, sandboxEnvironment, startSandbox, type Sandbox } from './index';
 import { CLUSTER_TARGET, runStatement } from './testing';
 
 let cacheDir: string;
@@ -69,6 +70,44 @@ describe('query', () => {
       `CREATE TABLE direct_copy (LIKE direct_t); COPY direct_copy FROM 's3://stage/direct/' IAM_ROLE 'r' PARQUET`,
     );
     expect((await sandbox.query('SELECT id FROM direct_copy')).rows).toEqual([['9007199254740993']]);
+  });
+});
+
+describe('environment variables', () => {
+  it('reaches both APIs through AWS_ENDPOINT_URL_* with clients built without options', async () => {
+    const saved = { ...process.env };
+    Object.assign(process.env, sandboxEnvironment(sandbox));
+    const s3 = new S3Client({});
+    const data = new RedshiftDataClient({});
+    try {
+      await s3.send(new PutObjectCommand({ Bucket: 'stage', Key: 'env/k.txt', Body: 'via env' }));
+      expect(sandbox.store.getObject('stage', 'env/k.txt')!.body.toString()).toBe('via env');
+      expect((await runStatement(data, 'SELECT 1')).Status).toBe('FINISHED');
+    } finally {
+      s3.destroy();
+      data.destroy();
+      for (const name of Object.keys(process.env)) if (!(name in saved)) delete process.env[name];
+      Object.assign(process.env, saved);
+    }
+  });
+});
+
+describe('UNLOAD file size', () => {
+  it('starts a new part file at MAXFILESIZE', async () => {
+    await sandbox.query(
+      `CREATE TABLE wide AS SELECT g AS id, repeat('x', 200) AS pad FROM generate_series(1, 40000) AS g`,
+    );
+    await sandbox.query(
+      `UNLOAD ('SELECT * FROM wide') TO 's3://stage/wide/' IAM_ROLE 'r' PARQUET MAXFILESIZE 5 MB`,
+    );
+    expect(sandbox.store.listKeys('stage', 'wide/')).toEqual([
+      'wide/0000_part_00.parquet',
+      'wide/0001_part_00.parquet',
+    ]);
+    const tooSmall = sandbox.query(
+      `UNLOAD ('SELECT 1') TO 's3://stage/small/' IAM_ROLE 'r' PARQUET MAXFILESIZE 1 MB`,
+    );
+    await expect(tooSmall).rejects.toThrow('ERROR: MAXFILESIZE must be between 5 MB and 6.2 GB');
   });
 });
 

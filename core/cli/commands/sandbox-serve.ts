@@ -56,7 +56,7 @@ export const sandboxServeCommand: CliCommand = {
           Object.entries(env)
             .map(([name, value]) => `  export ${name}=${value}\n`)
             .join('') +
-          'S3 clients must use path-style addressing (forcePathStyle: true).\n\n' +
+          'S3 is path-style (http://127.0.0.1:PORT/BUCKET/KEY); the AWS SDK picks that for an IP endpoint.\n\n' +
           'Press Ctrl+C to stop.\n',
       );
       if (values.verbose) io.stderr(`start-up timings: ${JSON.stringify(sandbox.startup.timings)}\n`);
