@@ -242,6 +242,19 @@ describe('results', () => {
     expect(metadata[0]).toMatchObject({ nullable: 1, schemaName: '', tableName: '', isCurrency: false });
   });
 
+  it('sends non-finite doubles the way the SDK reads them', async () => {
+    const described = await runStatement(
+      client,
+      "SELECT 'NaN'::float8 AS a, 'Infinity'::float8 AS b, 1e300::float8 * 10 AS c",
+    );
+    const [[a, b, c]] = (await client.send(new GetStatementResultCommand({ Id: described.Id }))).Records! as [
+      Field[],
+    ];
+    expect(Number.isNaN(a!.doubleValue)).toBe(true);
+    expect(b!.doubleValue).toBe(Infinity);
+    expect(c!.doubleValue).toBe(1e301);
+  });
+
   it('gives table columns their schema, table and nullability', async () => {
     await runStatement(client, 'CREATE TABLE meta_t (id BIGINT NOT NULL, name VARCHAR(30))');
     const described = await runStatement(client, 'SELECT id, name, id + 1 AS next FROM meta_t');

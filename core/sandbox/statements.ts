@@ -357,6 +357,16 @@ export class StatementService {
 
   private completeUnit(statement: Statement): void {
     if (isFinal(statement.status)) return;
+    const now = Date.now();
+    for (const sub of statement.subs) {
+      // A worker that stops mid-unit (a crash in PGlite) reports no outcome for the rest.
+      if (!isFinal(sub.status)) {
+        sub.status = 'FAILED';
+        sub.error = 'ERROR: the sandbox worker stopped before the statement finished';
+        sub.endedAt = now;
+        sub.updatedAt = now;
+      }
+    }
     const failed = statement.subs.find((s) => s.status === 'FAILED');
     const aborted = statement.subs.some((s) => s.status === 'ABORTED') && !failed;
     if (failed) {
