@@ -7,12 +7,13 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { RedshiftDataClientConfig } from '@aws-sdk/client-redshift-data';
 import type { S3ClientConfig } from '@aws-sdk/client-s3';
+import { WorkbenchError } from '../contract/errors';
 import { handleDataApiRequest, isDataApiRequest } from './data-api';
 import { Faults, type SandboxFaults } from './faults';
 import { defaultImageCacheDir } from './pg-image';
 import type { ColumnMeta } from './protocol';
 import { handleS3Request } from './s3-server';
-import { S3Store } from './s3-store';
+import { S3Store, type S3Error } from './s3-store';
 import { StatementService } from './statements';
 import { WorkerHost } from './worker-host';
 
@@ -77,7 +78,20 @@ const INTERNAL_PREFIX = 'fwb_session_';
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   const log = options.log ?? (() => undefined);
   const store = new S3Store();
-  for (const bucket of options.buckets ?? []) if (!store.hasBucket(bucket)) store.createBucket(bucket);
+  for (const bucket of options.buckets ?? []) {
+    if (store.hasBucket(bucket)) continue;
+    try {
+      store.createBucket(bucket);
+    } catch (error) {
+      const s3Error = error as S3Error;
+      throw new WorkbenchError({
+        kind: 'AwsError',
+        service: 's3',
+        code: s3Error.code,
+        message: `bucket "${bucket}": ${s3Error.message}`,
+      });
+    }
+  }
   const faults = new Faults();
   const { host, tables, timings } = await WorkerHost.start(
     {

@@ -38,6 +38,12 @@ describe('start-up', () => {
     expect(sandbox.startup.timings.openFromImageMs).toBeGreaterThan(0);
   });
 
+  it('refuses a bucket name S3 would refuse, before starting anything', async () => {
+    await expect(startSandbox({ buckets: ['Not_Valid'] })).rejects.toMatchObject({
+      detail: { kind: 'AwsError', code: 'InvalidBucketName' },
+    });
+  });
+
   it('stops idempotently', async () => {
     const extra = await startSandbox({ imageCacheDir: cacheDir });
     await Promise.all([extra.stop(), extra.stop()]);
