@@ -209,7 +209,8 @@ function rewriteFunctionsAndKeywords(t: TokenEditor): void {
       }
     } else {
       if (word === 'sysdate') t.replace(k, 'localtimestamp');
-      if (word === 'approximate') notEmulated('APPROXIMATE');
+      if (word === 'approximate' && ['count', 'percentile_disc'].includes(t.word(k + 1) ?? ''))
+        notEmulated('APPROXIMATE');
       if (word === 'top' && ['select', 'distinct', 'all'].includes(t.word(k - 1) ?? ''))
         notEmulated('SELECT TOP');
     }
