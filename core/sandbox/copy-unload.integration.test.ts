@@ -263,14 +263,42 @@ describe('COPY', () => {
     expect(miscounted.Error).toMatch(
       /Unmatched number of columns between table and file\. Table columns: 2, Data columns: 3/,
     );
-    const named = await runStatement(
+    // A column list maps the file's columns by position (AWS's rule for columnar formats): counts must match.
+    const listed = await runStatement(
       client,
       `COPY narrow_t (driver_id, conv_rate) FROM 's3://stage/entity_df/out_of_order.parquet' ${ROLE} FORMAT AS PARQUET`,
     );
-    expect(named.Status).toBe('FINISHED');
-    expect(await rows('SELECT driver_id, conv_rate FROM narrow_t')).toEqual([
-      [{ longValue: 1 }, { doubleValue: 0.5 }],
-    ]);
+    expect(listed.Status).toBe('FAILED');
+    expect(listed.Error).toMatch(/Unmatched number of columns between the column list and the file/);
+  });
+
+  it('maps a column list by name when the sandbox is started that way', async () => {
+    const byName = await startSandbox({ buckets: ['stage'], copyColumnListMapping: 'name' });
+    const named = new RedshiftDataClient({ ...sandboxClientConfig(byName).redshiftData, maxAttempts: 1 });
+    try {
+      byName.store.putObject(
+        'stage',
+        'wide.parquet',
+        parquetFrom(
+          [
+            new Field('event_timestamp', new TimestampMicrosecond('UTC'), true),
+            new Field('driver_id', new Int64(), true),
+            new Field('conv_rate', new Float64(), true),
+          ],
+          [timestamps([T0], 'UTC'), int64([1n]), float64([0.5])],
+        ),
+      );
+      await runStatement(named, 'CREATE TABLE narrow_t (driver_id BIGINT, conv_rate FLOAT8)');
+      const copied = await runStatement(
+        named,
+        `COPY narrow_t (driver_id, conv_rate) FROM 's3://stage/wide.parquet' ${ROLE} FORMAT AS PARQUET`,
+      );
+      expect(copied.Status).toBe('FINISHED');
+      expect((await byName.query('SELECT driver_id, conv_rate FROM narrow_t')).rows).toEqual([['1', '0.5']]);
+    } finally {
+      named.destroy();
+      await byName.stop();
+    }
   });
 
   it('loads every object under a prefix', async () => {

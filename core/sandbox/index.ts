@@ -36,8 +36,9 @@ export interface SandboxOptions {
   /** UNLOAD starts another part file after this many rows (default 1,000,000). */
   unloadRowsPerFile?: number;
   /**
-   * How COPY maps Parquet columns when the statement lists columns: by name (default) or by position
-   * (what AWS's documentation describes for columnar formats; see the README).
+   * How COPY maps Parquet columns when the statement lists columns: by position (default: what AWS's
+   * documentation describes for columnar formats, so the engine is tested against the stricter rule) or by
+   * name (see the README).
    */
   copyColumnListMapping?: 'name' | 'position';
   /** Where the prepared database image is cached (default node_modules/.cache/fwb-sandbox). */
@@ -97,7 +98,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     {
       dataDir: options.dataDir,
       imageCacheDir: options.imageCacheDir ?? defaultImageCacheDir(),
-      copyColumnListMapping: options.copyColumnListMapping ?? 'name',
+      copyColumnListMapping: options.copyColumnListMapping ?? 'position',
       unloadRowsPerFile: options.unloadRowsPerFile ?? 1_000_000,
       internalPrefix: INTERNAL_PREFIX,
     },
