@@ -28,4 +28,4 @@ export type { TrustCheck, NotCheckedItem } from './role';
 export { minimalPolicy, minimalRolePolicy, minimalTrustPolicy } from './minimal-policy';
 export type { GeneratedPolicy, PolicyDocumentJson, TrustPolicyJson } from './minimal-policy';
 export { formatCheckText } from './text-report';
-export { parseJsonWithPositions } from './json-positions';
+export { parseJsonWithPositions } from '../text/json-positions';

@@ -8,7 +8,12 @@ import {
   type ResourcePattern,
   type Slot,
 } from './arn';
-import { jsonPath, parseJsonWithPositions, type JsonLocation, type PositionedJson } from './json-positions';
+import {
+  jsonPath,
+  parseJsonWithPositions,
+  type JsonLocation,
+  type PositionedJson,
+} from '../text/json-positions';
 import { globMatch } from './wildcard';
 
 export type Effect = 'Allow' | 'Deny';

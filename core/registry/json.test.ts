@@ -244,7 +244,7 @@ describe('mistakes in registry JSON', () => {
     const lines = broken.split('\n');
     const line = lines.findIndex((l) => l.includes('"name": "credit_history"')) + 2;
     expect(error.reason).toBe(
-      `invalid JSON at line ${line}, column 7: expected ',' or '}' after a property value, found '"'`,
+      `invalid JSON at line ${line}, column 7: expected ',' or '}' after the value of "name", found '"'`,
     );
   });
 

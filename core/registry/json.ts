@@ -8,7 +8,7 @@
 import { WorkbenchError } from '../contract/errors';
 import { MAX_DURATION_SECONDS, MAX_TIMESTAMP_SECONDS, MIN_TIMESTAMP_SECONDS } from './codec';
 import { emptyMessage, scalarDefault, setEntry, type RegistryDocument, type TimestampDoc } from './document';
-import { JsonSyntaxError, parseJsonWithPositions } from './json-text';
+import { jsonPath, JsonSyntaxError, parseJson } from '../text/json-positions';
 import { REGISTRY, type EnumDef, type FieldDef, type MessageDef, type ScalarType } from './schema';
 
 class JsonShapeError extends Error {
@@ -249,26 +249,20 @@ function fillProject(document: RegistryDocument, project: string): void {
 
 /** Line and column of the value at `keys` (for messages about well-formed JSON of the wrong shape). */
 function locate(text: string, keys: (string | number)[]): { line: number; column: number } | undefined {
-  const parsed = parseJsonWithPositions(text);
-  let container: unknown = parsed.value;
-  if (keys.length === 0)
-    return container !== null && typeof container === 'object'
-      ? parsed.positionOfValue(container)
-      : undefined;
-  for (const key of keys.slice(0, -1)) container = (container as Record<string | number, unknown>)[key];
-  return parsed.positionOf(container as object, keys[keys.length - 1] as string | number);
+  return parseJson(text).locate(keys.reduce<string>((path, key) => jsonPath(path, key), '$'));
 }
 
 function syntaxError(text: string, source: string, cause: unknown): WorkbenchError {
   try {
-    parseJsonWithPositions(text);
+    parseJson(text);
   } catch (error) {
     if (error instanceof JsonSyntaxError) {
+      const { line, column } = error.location;
       return new WorkbenchError(
         {
           kind: 'RegistryInvalid',
           source,
-          reason: `invalid JSON at line ${error.position.line}, column ${error.position.column}: ${error.reason}`,
+          reason: `invalid JSON at line ${line}, column ${column}: ${error.reason}`,
         },
         { cause: error },
       );

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { WorkbenchError } from '../contract/errors';
-import { jsonPath, parseJsonWithPositions } from './json-positions';
+import { jsonPath, JsonSyntaxError, parseJson, parseJsonWithPositions } from './json-positions';
 
 function syntaxError(text: string): { line?: number; column?: number; reason: string } {
   try {
@@ -94,6 +94,39 @@ describe('parseJsonWithPositions', () => {
         expect(parseJsonWithPositions(text, 'p.json').value).toEqual(JSON.parse(text));
       }),
     );
+  });
+
+  it('rejects what JSON.parse rejects, as JsonSyntaxError with a position', () => {
+    const bad = [
+      '',
+      '{',
+      '[1,]',
+      '{"a":1,}',
+      '01',
+      '1.',
+      '.5',
+      '1e',
+      '-',
+      '+1',
+      "'x'",
+      '"\\x"',
+      '"a\nb"',
+      'tru',
+      '{} {}',
+      '[1 2]',
+      '{"a" 1}',
+      '"\\u12G4"',
+      'NaN',
+    ];
+    for (const text of bad) {
+      expect(() => JSON.parse(text), text).toThrow();
+      expect(() => parseJson(text), text).toThrow(JsonSyntaxError);
+    }
+    try {
+      parseJson('{\n  "a": 1,\n  "b": ]\n}');
+    } catch (error) {
+      expect((error as JsonSyntaxError).location).toEqual({ line: 3, column: 8, offset: 19 });
+    }
   });
 
   it('never throws anything but InputInvalid on arbitrary text', () => {

@@ -1,3 +1,10 @@
+/**
+ * JSON parsing that remembers where every value starts, so a problem found later (an unknown action in a
+ * policy, a field of the wrong type in a registry dump) can point at a line and column. JSON.parse gives no
+ * positions for values and, across Node versions, no reliable position for syntax errors either.
+ * Columns count UTF-16 code units, as Monaco does.
+ */
+
 import { WorkbenchError } from '../contract/errors';
 
 /** A 1-based line and column, plus the 0-based character offset, of a place in a JSON text. */
@@ -23,15 +30,27 @@ export function jsonPath(parent: string, key: string | number): string {
   return IDENTIFIER.test(key) ? `${parent}.${key}` : `${parent}[${JSON.stringify(key)}]`;
 }
 
-/** Nesting deeper than this is not a policy document; refusing it keeps the recursion bounded. */
+/** Refusing deeper nesting keeps the recursion bounded (no real policy or registry dump comes close). */
 const MAX_DEPTH = 256;
 
-class JsonSyntaxError extends Error {
+/** Thrown while scanning: the reason and the character offset. */
+class ScanError extends Error {
   constructor(
     message: string,
     readonly offset: number,
   ) {
     super(message);
+  }
+}
+
+/** A JSON syntax error with its position; `message` is the reason alone. */
+export class JsonSyntaxError extends Error {
+  constructor(
+    readonly reason: string,
+    readonly location: JsonLocation,
+  ) {
+    super(reason);
+    this.name = 'JsonSyntaxError';
   }
 }
 
@@ -44,11 +63,8 @@ function describeChar(ch: string | undefined): string {
   return `'${ch}'`;
 }
 
-/**
- * Parses JSON text and remembers where every value starts, so problems found later (an unknown action, a
- * malformed ARN) can point at a line and column. Syntax errors throw InputInvalid with the position.
- */
-export function parseJsonWithPositions(text: string, file: string): PositionedJson {
+/** Parses JSON text, remembering where every value starts; syntax errors throw {@link JsonSyntaxError}. */
+export function parseJson(text: string): PositionedJson {
   const lineStarts = [0];
   for (let i = 0; i < text.length; i++) if (text[i] === '\n') lineStarts.push(i + 1);
   const toLocation = (offset: number): JsonLocation => {
@@ -67,7 +83,7 @@ export function parseJsonWithPositions(text: string, file: string): PositionedJs
   let pos = text.charCodeAt(0) === 0xfeff ? 1 : 0;
 
   const fail = (message: string, at = pos): never => {
-    throw new JsonSyntaxError(message, at);
+    throw new ScanError(message, at);
   };
   const skipWhitespace = () => {
     while (pos < text.length) {
@@ -250,14 +266,23 @@ export function parseJsonWithPositions(text: string, file: string): PositionedJs
       },
     };
   } catch (error) {
+    if (!(error instanceof ScanError)) throw error;
+    throw new JsonSyntaxError(error.message, toLocation(Math.min(error.offset, text.length)));
+  }
+}
+
+/** {@link parseJson} for a file the user gave: syntax errors become InputInvalid with the file's position. */
+export function parseJsonWithPositions(text: string, file: string): PositionedJson {
+  try {
+    return parseJson(text);
+  } catch (error) {
     if (!(error instanceof JsonSyntaxError)) throw error;
-    const at = toLocation(Math.min(error.offset, text.length));
     throw new WorkbenchError({
       kind: 'InputInvalid',
       file,
-      line: at.line,
-      column: at.column,
-      reason: `invalid JSON: ${error.message}`,
+      line: error.location.line,
+      column: error.location.column,
+      reason: `invalid JSON: ${error.reason}`,
     });
   }
 }
