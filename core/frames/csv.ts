@@ -90,6 +90,30 @@ class Source {
   }
 }
 
+/**
+ * The column names of a CSV file's header row, read with the same rules as {@link readCsvEntityFrame} (trimmed,
+ * duplicates refused without regard to case), without reading the data rows: for callers that choose
+ * `columnTypes` from the names.
+ */
+export function readCsvHeader(bytes: Uint8Array, options: { file: string }): string[] {
+  const contentStart = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+  // The header ends at the first line break outside quotes (a doubled quote toggles twice).
+  let end = contentStart;
+  let quoted = false;
+  for (; end < bytes.length; end++) {
+    const c = bytes[end];
+    if (c === QUOTE) quoted = !quoted;
+    else if (!quoted && (c === LF || c === CR)) break;
+  }
+  if (bytes[end] === CR && bytes[end + 1] === LF) end++;
+  const source = new Source(bytes.subarray(0, Math.min(bytes.length, end + 1)), contentStart, options.file);
+  checkUtf8(source);
+  if (isBlankText(bytes, contentStart)) {
+    source.fail(contentStart, 'the file is empty: a header row naming the columns is required');
+  }
+  return splitFields(source, []).header.names;
+}
+
 /** Reads a CSV entity frame. Throws WorkbenchError (InputInvalid) with the line and column of any problem. */
 export function readCsvEntityFrame(bytes: Uint8Array, options: ReadCsvOptions): EntityFrame {
   const contentStart = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
