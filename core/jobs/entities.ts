@@ -20,7 +20,22 @@ import { runObjectPath, stagingTableName, type RunId } from './naming';
 import { formatBytes, type ProgressReporter } from './progress';
 
 export type EntitySource =
-  { kind: 'frame'; frame: EntityFrame; /** For messages. */ name: string } | { kind: 'sql'; sql: string };
+  | { kind: 'frame'; frame: EntityFrame; /** For messages. */ name: string }
+  | { kind: 'sql'; sql: string }
+  /**
+   * No entity frame: the rows are built from the requested views' sources between start and end (inclusive;
+   * ISO-8601 text without an offset is UTC). The retrieval job derives their SELECT (date-range.ts).
+   */
+  | { kind: 'range'; start: string | Date; end: string | Date };
+
+/** The rows of a 'range' source: a SELECT of the entity columns, and the order that numbers them. */
+export interface RangeRows {
+  select: string;
+  /** ORDER BY items (quoted columns with direction) giving each row its row id; must order rows totally. */
+  orderBy: string[];
+  /** For progress messages, e.g. "2026-01-07T00:00:00Z to 2026-01-08T00:00:00Z". */
+  description: string;
+}
 
 export interface StagedEntities {
   table: TableName;
@@ -192,6 +207,50 @@ async function stageSql(
       ),
     (outcome) => ({ statementId: outcome.id }),
   );
+  return describeStagedEntities(warehouse, runId, table, options);
+}
+
+/** CREATE TABLE AS for a 'range' source's rows, numbered in their order. */
+export function rangeEntityTableSql(table: TableName, rows: RangeRows): string {
+  return [
+    `CREATE TABLE ${quoteQualified(table.schema, table.name)} AS`,
+    `SELECT "q".*, ROW_NUMBER() OVER (ORDER BY ${rows.orderBy.join(', ')}) - 1 AS ${quoteIdent(ROW_ID_COLUMN)}`,
+    'FROM (',
+    rows.select,
+    ') AS "q"',
+  ].join('\n');
+}
+
+async function stageRange(
+  warehouse: Warehouse,
+  runId: RunId,
+  rows: RangeRows,
+  progress: ProgressReporter,
+  options: RunOptions,
+): Promise<StagedEntities> {
+  const table: TableName = { schema: warehouse.stagingSchema, name: stagingTableName(runId, 'entities') };
+  const qualified = quoteQualified(table.schema, table.name);
+  await progress.phase(
+    'copy',
+    `building the entity rows (${rows.description}) from the sources into ${qualified}`,
+    () =>
+      warehouse.executor.execute(rangeEntityTableSql(table, rows), {
+        ...options,
+        label: `${runId} stage date-range entities`,
+      }),
+    (outcome) => ({ statementId: outcome.id }),
+  );
+  return describeStagedEntities(warehouse, runId, table, options);
+}
+
+/** Columns, event timestamp column, row count and time range of an entity table staged from SQL. */
+async function describeStagedEntities(
+  warehouse: Warehouse,
+  runId: RunId,
+  table: TableName,
+  options: RunOptions,
+): Promise<StagedEntities> {
+  const qualified = quoteQualified(table.schema, table.name);
   const described = (
     await warehouse.executor.describeTable(table.schema ?? 'public', table.name, options.signal)
   ).filter((column) => column.name !== ROW_ID_COLUMN);
@@ -239,10 +298,19 @@ export async function stageEntities(
   source: EntitySource,
   progress: ProgressReporter,
   options: RunOptions = {},
+  rangeRows?: RangeRows,
 ): Promise<StagedEntities> {
-  return source.kind === 'frame'
-    ? stageFrame(warehouse, runId, source, progress, options)
-    : stageSql(warehouse, runId, source, progress, options);
+  switch (source.kind) {
+    case 'frame':
+      return stageFrame(warehouse, runId, source, progress, options);
+    case 'sql':
+      return stageSql(warehouse, runId, source, progress, options);
+    case 'range':
+      if (!rangeRows) {
+        throw new WorkbenchError({ kind: 'Internal', message: 'a date-range entity source needs its rows' });
+      }
+      return stageRange(warehouse, runId, rangeRows, progress, options);
+  }
 }
 
 /** Drops tables, never throwing: used in `finally` blocks, where the original error must win. */

@@ -6,26 +6,46 @@
 
 import * as arrow from 'apache-arrow';
 import { WorkbenchError } from '../contract/errors';
+import type { EntityColumn } from '../frames/types';
 import { orderByRowId } from '../frames/take';
 import { planRetrieval } from '../plan/plan';
 import { quoteIdent, quoteQualified } from '../plan/sql';
+import { formatSqlTimestamp } from '../plan/time';
 import { ROW_ID_COLUMN, type RetrievalPlan, type TableName } from '../plan/types';
 import type { RegistryModel } from '../registry/model';
-import type { RunOptions } from '../warehouse/executor';
 import { resultPagesToArrow } from '../warehouse/result-arrow';
-import type { S3Location } from '../warehouse/s3';
-import { readUnloadedBatches, unloadedParts, unloadToS3 } from '../warehouse/unload';
-import { stagingLocation, type Warehouse } from '../warehouse/warehouse';
+import type { Warehouse } from '../warehouse/warehouse';
 import {
-  dropTablesQuietly,
+  dateRangeEntityColumns,
+  dateRangeRows,
+  parseTimeWindow,
+  RANGE_TIMESTAMP_COLUMN,
+  type TimeWindow,
+} from './date-range';
+import {
   entityQueryBody,
   entityTypeOfRedshift,
+  rangeEntityTableSql,
   stageEntities,
   type EntitySource,
+  type RangeRows,
   type StagedEntities,
 } from './entities';
-import { newRunId, runObjectPath, stagingTableName, type RunId } from './naming';
-import { formatBytes, ProgressReporter, type ProgressListener } from './progress';
+import { newRunId, stagingTableName, type RunId } from './naming';
+import {
+  beginRun,
+  emptyBatch,
+  endRun,
+  runOptionsOf,
+  unloadToBatches,
+  unloadToTable,
+  type JobOptions,
+  type Run,
+} from './unload-run';
+
+export type { JobOptions } from './unload-run';
+
+const UNLOAD_MESSAGE = 'running the point-in-time join and unloading the result as Parquet';
 
 export interface RetrievalSpec {
   /** `view:feature` references, in output order. Exclusive with featureService. */
@@ -35,26 +55,26 @@ export interface RetrievalSpec {
   filterByCreatedTimestamp?: boolean;
 }
 
-export interface JobOptions {
-  signal?: AbortSignal;
-  onProgress?: ProgressListener;
-  /** Deadline per statement. */
-  timeoutMs?: number;
-}
-
-interface StagedRun {
-  runId: RunId;
+interface StagedRun extends Run {
   staged: StagedEntities;
   plan: RetrievalPlan;
-  progress: ProgressReporter;
-  runOptions: RunOptions;
-  /** Tables and S3 prefixes removed when the run ends, whatever happened. */
-  cleanup: { tables: string[]; prefixes: S3Location[] };
+}
+
+/** What toRedshift wrote, with what a saved dataset records about it. */
+export interface RedshiftWriteResult {
+  /** The destination, quoted. */
+  table: string;
+  rows: number;
+  plan: RetrievalPlan;
+  /** Earliest and latest entity timestamps (ISO-8601 or naive UTC text); undefined for zero entity rows. */
+  timestampRange: { min: string; max: string } | undefined;
 }
 
 export class RetrievalJob {
   /** Names the placeholder entity table in previews; each execution stages under a fresh run id. */
   private readonly previewRunId = newRunId();
+  /** The window of a date-range retrieval (both ends inclusive); undefined for entity frames. */
+  private readonly range: Required<TimeWindow> | undefined;
 
   constructor(
     private readonly warehouse: Warehouse,
@@ -68,6 +88,28 @@ export class RetrievalJob {
         reason: 'give either feature references or a feature service',
       });
     }
+    this.range = entities.kind === 'range' ? (parseTimeWindow(entities) as Required<TimeWindow>) : undefined;
+  }
+
+  /** Entity columns of a date-range retrieval, derived from the requested views' join keys. */
+  private rangeColumns(): EntityColumn[] {
+    return dateRangeEntityColumns(this.registry, this.spec);
+  }
+
+  private rangeTimestamps(range: Required<TimeWindow>): { min: string; max: string } {
+    return { min: formatSqlTimestamp(range.start), max: formatSqlTimestamp(range.end) };
+  }
+
+  /** The entity rows of a date-range retrieval, from a plan against the placeholder (which checks the request). */
+  private rangeRows(range: Required<TimeWindow>, runId: RunId, table: TableName): RangeRows {
+    const columns = this.rangeColumns();
+    const plan = this.planFor(runId, {
+      table,
+      columns,
+      timestampColumn: RANGE_TIMESTAMP_COLUMN,
+      timestampRange: this.rangeTimestamps(range),
+    });
+    return dateRangeRows(plan.groups, columns, range);
   }
 
   private planFor(runId: RunId, entity: Omit<StagedEntities, 'rowCount'>): RetrievalPlan {
@@ -96,6 +138,14 @@ export class RetrievalJob {
       schema: this.warehouse.stagingSchema,
       name: stagingTableName(this.previewRunId, 'entities'),
     };
+    if (this.range) {
+      return this.planFor(this.previewRunId, {
+        table,
+        columns: this.rangeColumns(),
+        timestampColumn: RANGE_TIMESTAMP_COLUMN,
+        timestampRange: this.rangeTimestamps(this.range),
+      });
+    }
     if (this.entities.kind === 'frame') {
       const { frame } = this.entities;
       const { entityTimestampRange } = await import('../plan/entity-range');
@@ -107,8 +157,9 @@ export class RetrievalJob {
         timestampRange: range,
       });
     }
+    const entitySql = this.entities.kind === 'sql' ? this.entities.sql : '';
     const probe = await this.warehouse.executor.execute(
-      `SELECT * FROM (\n${entityQueryBody(this.entities.sql)}\n) AS "q" LIMIT 0`,
+      `SELECT * FROM (\n${entityQueryBody(entitySql)}\n) AS "q" LIMIT 0`,
       { label: `${this.previewRunId} probe entity query`, ...runOptionsOf(options) },
     );
     const pages = this.warehouse.executor.resultPages(probe.id, options.signal);
@@ -132,9 +183,19 @@ export class RetrievalJob {
     return this.planFor(this.previewRunId, { table, columns, timestampColumn, timestampRange: undefined });
   }
 
-  /** The SQL a run executes (Feast's to_sql), without side effects. */
+  /**
+   * The SQL a run executes (Feast's to_sql), without side effects. A date-range retrieval's text starts with
+   * the statement that builds its entity rows.
+   */
   async toSql(options: JobOptions = {}): Promise<string> {
-    return (await this.plan(options)).sql;
+    const plan = await this.plan(options);
+    if (!this.range) return plan.sql;
+    const table: TableName = {
+      schema: this.warehouse.stagingSchema,
+      name: stagingTableName(this.previewRunId, 'entities'),
+    };
+    const rows = this.rangeRows(this.range, this.previewRunId, table);
+    return `${rangeEntityTableSql(table, rows)};\n\n${plan.sql}`;
   }
 
   /**
@@ -142,16 +203,24 @@ export class RetrievalJob {
    * owns the returned run and must pass it to cleanUp; if starting fails, what was created is removed here.
    */
   private async startRun(options: JobOptions): Promise<StagedRun> {
-    const runId = newRunId();
-    const progress = new ProgressReporter(options.onProgress);
-    const runOptions = runOptionsOf(options, progress);
-    const cleanup: StagedRun['cleanup'] = {
-      // Registered before anything is created, so a cancel at any point still removes it.
-      tables: [quoteQualified(this.warehouse.stagingSchema, stagingTableName(runId, 'entities'))],
-      prefixes: [stagingLocation(this.warehouse, runObjectPath(runId))],
+    const run = beginRun(this.warehouse, options);
+    const { runId, progress, runOptions, cleanup } = run;
+    const entityTable: TableName = {
+      schema: this.warehouse.stagingSchema,
+      name: stagingTableName(runId, 'entities'),
     };
+    // Registered before anything is created, so a cancel at any point still removes it.
+    cleanup.tables.push(quoteQualified(entityTable.schema, entityTable.name));
     try {
-      const staged = await stageEntities(this.warehouse, runId, this.entities, progress, runOptions);
+      const rangeRows = this.range ? this.rangeRows(this.range, runId, entityTable) : undefined;
+      const staged = await stageEntities(
+        this.warehouse,
+        runId,
+        this.entities,
+        progress,
+        runOptions,
+        rangeRows,
+      );
       const plan = this.planFor(runId, staged);
       cleanup.tables.push(...plan.cleanupTables);
       for (const [index, statement] of plan.statements.entries()) {
@@ -166,9 +235,9 @@ export class RetrievalJob {
           (outcome) => ({ statementId: outcome.id }),
         );
       }
-      return { runId, staged, plan, progress, runOptions, cleanup };
+      return { ...run, staged, plan };
     } catch (error) {
-      await this.cleanUp({ runId, progress, cleanup });
+      await endRun(this.warehouse, run);
       throw error;
     }
   }
@@ -178,55 +247,8 @@ export class RetrievalJob {
     try {
       return await body(run);
     } finally {
-      await this.cleanUp(run);
+      await endRun(this.warehouse, run);
     }
-  }
-
-  private async cleanUp({
-    runId,
-    cleanup,
-    progress,
-  }: Pick<StagedRun, 'runId' | 'cleanup' | 'progress'>): Promise<void> {
-    progress.emit({
-      phase: 'cleanup',
-      state: 'started',
-      message: `removing staging tables and S3 objects of ${runId}`,
-    });
-    const failures = await dropTablesQuietly(this.warehouse, cleanup.tables, runId);
-    for (const prefix of cleanup.prefixes) {
-      try {
-        await this.warehouse.s3.deletePrefix(prefix);
-      } catch (error) {
-        failures.push(
-          `s3://${prefix.bucket}/${prefix.key}: ${error instanceof Error ? error.message : String(error)}`,
-        );
-      }
-    }
-    progress.emit({
-      phase: 'cleanup',
-      state: 'finished',
-      message:
-        failures.length === 0
-          ? `removed the staging objects of ${runId}`
-          : `could not remove everything (run \`fwb janitor\` later): ${failures.join('; ')}`,
-    });
-  }
-
-  /** Runs the result query through UNLOAD and returns where the parts are (none for zero rows). */
-  private async unload(run: StagedRun) {
-    const target = stagingLocation(this.warehouse, runObjectPath(run.runId, 'unload/'));
-    await run.progress.phase(
-      'unload',
-      'running the point-in-time join and unloading the result as Parquet',
-      () =>
-        unloadToS3(this.warehouse, run.plan.resultQuery, target, {
-          ...run.runOptions,
-          label: `${run.runId} unload`,
-        }),
-      (outcome) => ({ statementId: outcome.id }),
-    );
-    const parts = await unloadedParts(this.warehouse, target, run.runOptions.signal);
-    return { target, parts };
   }
 
   /** Result column names as the plan promises them (Redshift folds identifiers to lower case). */
@@ -234,53 +256,16 @@ export class RetrievalJob {
     return [...plan.outputColumns.filter((c) => c.kind !== 'onDemand').map((c) => c.name), ROW_ID_COLUMN];
   }
 
-  private async emptyResult(run: StagedRun): Promise<arrow.Table> {
-    const probe = await this.warehouse.executor.execute(
-      `SELECT * FROM (\n${run.plan.resultQuery}\n) AS "r" LIMIT 0`,
-      {
-        ...run.runOptions,
-        label: `${run.runId} result schema`,
-      },
-    );
-    return resultPagesToArrow(this.warehouse.executor.resultPages(probe.id, run.runOptions.signal));
-  }
-
   /** Runs the retrieval and returns the whole result, in the entity frame's row order. */
   async toArrow(options: JobOptions = {}): Promise<arrow.Table> {
     return this.withStagedRun(options, async (run) => {
-      const { target, parts } = await this.unload(run);
-      const names = this.expectedNames(run.plan);
-      let table: arrow.Table;
-      if (parts.length === 0) {
-        table = renameColumns(await this.emptyResult(run), names);
-      } else {
-        const batches: arrow.RecordBatch[] = [];
-        const totalBytes = parts.reduce((sum, part) => sum + part.size, 0);
-        run.progress.emit({
-          phase: 'download',
-          state: 'started',
-          message: `downloading ${parts.length} Parquet part(s), ${formatBytes(totalBytes)}`,
-        });
-        for await (const batch of readUnloadedBatches(this.warehouse, target.bucket, parts, {
-          signal: run.runOptions.signal,
-          onPart: ({ index, count, part }) =>
-            run.progress.emit({
-              phase: 'download',
-              state: 'running',
-              message: `part ${index + 1} of ${count}`,
-              bytes: part.size,
-            }),
-        })) {
-          batches.push(batch);
-        }
-        run.progress.emit({
-          phase: 'download',
-          state: 'finished',
-          message: `downloaded ${formatBytes(totalBytes)}`,
-          bytes: totalBytes,
-        });
-        table = renameColumns(new arrow.Table(batches), names);
-      }
+      const table = await unloadToTable(
+        this.warehouse,
+        run,
+        run.plan.resultQuery,
+        this.expectedNames(run.plan),
+        UNLOAD_MESSAGE,
+      );
       return run.progress.phase(
         'decode',
         `ordering ${table.numRows} rows like the entity frame`,
@@ -297,21 +282,20 @@ export class RetrievalJob {
   async *toArrowBatches(options: JobOptions = {}): AsyncGenerator<arrow.RecordBatch> {
     const run = await this.startRun(options);
     try {
-      const { target, parts } = await this.unload(run);
-      const names = this.expectedNames(run.plan);
-      if (parts.length === 0) {
-        const empty = dropRowId(renameColumns(await this.emptyResult(run), names));
-        yield emptyBatch(empty.schema);
-        return;
-      }
-      for await (const batch of readUnloadedBatches(this.warehouse, target.bucket, parts, {
-        signal: run.runOptions.signal,
-      })) {
-        yield* dropRowId(renameColumns(new arrow.Table([batch]), names)).batches;
+      for await (const batch of unloadToBatches(
+        this.warehouse,
+        run,
+        run.plan.resultQuery,
+        this.expectedNames(run.plan),
+        UNLOAD_MESSAGE,
+      )) {
+        const table = dropRowId(new arrow.Table([batch]));
+        if (table.batches.length === 0) yield emptyBatch(table.schema);
+        else yield* table.batches;
       }
     } finally {
       // Also runs when the consumer stops early: the staged objects never outlive the iteration.
-      await this.cleanUp(run);
+      await endRun(this.warehouse, run);
     }
   }
 
@@ -322,20 +306,21 @@ export class RetrievalJob {
   async toRedshift(
     destination: TableName,
     options: JobOptions & { allowOverwrite?: boolean } = {},
-  ): Promise<{ table: string; rows: number }> {
+  ): Promise<RedshiftWriteResult> {
     const target = quoteQualified(destination.schema, destination.name);
+    // Checked before anything is staged, so a refusal costs nothing.
+    const existing = await this.warehouse.executor.describeTable(
+      destination.schema ?? 'public',
+      destination.name,
+      options.signal,
+    );
+    if (existing.length > 0 && !options.allowOverwrite) {
+      throw new WorkbenchError({
+        kind: 'PlanInvalid',
+        reason: `table ${target} already exists; pass --allow-overwrite to replace it`,
+      });
+    }
     return this.withStagedRun(options, async (run) => {
-      const existing = await this.warehouse.executor.describeTable(
-        destination.schema ?? 'public',
-        destination.name,
-        run.runOptions.signal,
-      );
-      if (existing.length > 0 && !options.allowOverwrite) {
-        throw new WorkbenchError({
-          kind: 'PlanInvalid',
-          reason: `table ${target} already exists; pass --allow-overwrite to replace it`,
-        });
-      }
       const columns = run.plan.outputColumns
         .filter((c) => c.kind !== 'onDemand')
         .map((c) => quoteIdent(c.name));
@@ -351,7 +336,12 @@ export class RetrievalJob {
           }),
         (outcome) => ({ statementId: outcome.id }),
       );
-      return { table: target, rows: run.staged.rowCount };
+      return {
+        table: target,
+        rows: run.staged.rowCount,
+        plan: run.plan,
+        timestampRange: run.staged.timestampRange,
+      };
     });
   }
 
@@ -379,52 +369,8 @@ export class RetrievalJob {
   }
 }
 
-function runOptionsOf(options: JobOptions, progress?: ProgressReporter): RunOptions {
-  return {
-    ...(options.signal ? { signal: options.signal } : {}),
-    ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
-    ...(progress ? { onStatus: (event) => progress.statementStatus(event.statementId, event.status) } : {}),
-  };
-}
-
-/** Gives the columns the names the plan promises, by position (the result query fixes the order). */
-function renameColumns(table: arrow.Table, names: string[]): arrow.Table {
-  const fields = table.schema.fields;
-  if (fields.length !== names.length) {
-    throw new WorkbenchError({
-      kind: 'Internal',
-      message: `the result has ${fields.length} columns (${fields.map((f) => f.name).join(', ')}); the plan expects ${names.length}`,
-    });
-  }
-  if (fields.every((field, i) => field.name === names[i])) return table;
-  const schema = new arrow.Schema(
-    fields.map((field, i) => field.clone({ name: names[i]! })),
-    table.schema.metadata,
-  );
-  return new arrow.Table(
-    schema,
-    table.batches.map(
-      (batch) => new arrow.RecordBatch(schema, batch.data.clone(new arrow.Struct(schema.fields))),
-    ),
-  );
-}
-
 function dropRowId(table: arrow.Table): arrow.Table {
   return table.select(table.schema.fields.filter((f) => f.name !== ROW_ID_COLUMN).map((f) => f.name));
-}
-
-function emptyBatch(schema: arrow.Schema): arrow.RecordBatch {
-  return new arrow.RecordBatch(
-    schema,
-    arrow.makeData({
-      type: new arrow.Struct(schema.fields),
-      length: 0,
-      nullCount: 0,
-      children: schema.fields.map((field) =>
-        arrow.makeData({ type: field.type, length: 0, nullCount: 0 } as never),
-      ),
-    }),
-  );
 }
 
 function checkRowCount(table: arrow.Table, expected: number): arrow.Table {
