@@ -124,7 +124,7 @@ const { tree } = fc.letrec<{ tree: GeneratedNode; node: GeneratedNode }>((tie) =
     section: fc.option(fc.constantFrom('InitPlan 1', 'SubPlan 2', 'CTE recent'), { nil: undefined }),
     children: fc.oneof(
       { maxDepth: 6 },
-      fc.constant([]),
+      fc.constant<GeneratedNode[]>([]),
       fc.array(tie('node') as fc.Arbitrary<GeneratedNode>, { minLength: 1, maxLength: 3 }),
     ),
     detailShift: fc.nat(3),
