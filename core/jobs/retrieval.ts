@@ -80,7 +80,7 @@ export class RetrievalJob {
     private readonly warehouse: Warehouse,
     private readonly registry: RegistryModel,
     private readonly entities: EntitySource,
-    private readonly spec: RetrievalSpec,
+    readonly spec: RetrievalSpec,
   ) {
     if (!spec.features === !spec.featureService) {
       throw new WorkbenchError({

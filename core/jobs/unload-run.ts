@@ -250,3 +250,33 @@ export function emptyBatch(schema: arrow.Schema): arrow.RecordBatch {
     }),
   );
 }
+
+/** Runs `query` in a run of its own and returns the whole result (see {@link unloadToTable}). */
+export async function readQueryResult(
+  warehouse: Warehouse,
+  query: string,
+  names: string[],
+  message: string,
+  options: JobOptions = {},
+): Promise<arrow.Table> {
+  return withRun(warehouse, options, (run) => unloadToTable(warehouse, run, query, names, message));
+}
+
+/**
+ * Runs `query` in a run of its own and yields its batches (see {@link unloadToBatches}); the run is cleaned up
+ * when the iteration ends, also when the consumer stops early.
+ */
+export async function* streamQueryResult(
+  warehouse: Warehouse,
+  query: string,
+  names: string[],
+  message: string,
+  options: JobOptions = {},
+): AsyncGenerator<arrow.RecordBatch> {
+  const run = beginRun(warehouse, options);
+  try {
+    yield* unloadToBatches(warehouse, run, query, names, message);
+  } finally {
+    await endRun(warehouse, run);
+  }
+}
