@@ -41,6 +41,11 @@ export type EngineError =
   | { kind: 'DependencyMissing'; what: string; fix: string }
   /** A user transformation (on-demand feature view) failed. */
   | { kind: 'TransformFailed'; name: string; message: string; output?: string }
+  /**
+   * A request crossing a process boundary (IPC, the browser bridge) does not match the contract: an unknown
+   * method or a payload that fails its schema. `issues` name the payload path of each mismatch.
+   */
+  | { kind: 'RequestInvalid'; method: string; issues: { path: string; message: string }[] }
   /** Anything else: a bug in the workbench. */
   | { kind: 'Internal'; message: string };
 
@@ -104,6 +109,8 @@ export function describeEngineError(error: EngineError): string {
       return `${error.what} is missing: ${error.fix}`;
     case 'TransformFailed':
       return `on-demand feature view ${error.name} failed: ${error.message}${error.output ? `\n${error.output}` : ''}`;
+    case 'RequestInvalid':
+      return `request ${error.method} does not match the contract: ${error.issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; ')}`;
     case 'Internal':
       return `internal error: ${error.message}`;
   }
