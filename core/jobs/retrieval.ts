@@ -203,6 +203,8 @@ export class RetrievalJob {
    * owns the returned run and must pass it to cleanUp; if starting fails, what was created is removed here.
    */
   private async startRun(options: JobOptions): Promise<StagedRun> {
+    // A frame's request mistakes (unknown features, missing join keys...) are refused before anything is staged.
+    if (this.entities.kind === 'frame') await this.plan(options);
     const run = beginRun(this.warehouse, options);
     const { runId, progress, runOptions, cleanup } = run;
     const entityTable: TableName = {

@@ -152,6 +152,13 @@ export class RedshiftExecutor {
         idempotent,
       });
     } catch (error) {
+      // The SDK reports an aborted request as an AbortError; the caller cancelled, nothing failed.
+      if (signal?.aborted) {
+        throw new WorkbenchError(
+          { kind: 'Cancelled', phase: `redshift-data ${operation}` },
+          { cause: error },
+        );
+      }
       throw awsError(error, context);
     }
   }

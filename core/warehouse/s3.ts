@@ -58,6 +58,9 @@ export class S3Staging {
         idempotent: true,
       });
     } catch (error) {
+      // The SDK reports an aborted request as an AbortError; the caller cancelled, nothing failed.
+      if (signal?.aborted)
+        throw new WorkbenchError({ kind: 'Cancelled', phase: `s3 ${operation}` }, { cause: error });
       const name = (error as { name?: string }).name;
       if (name === 'NoSuchBucket') {
         throw new WorkbenchError(
