@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { nodeLabel, parsePlan, renderPlanLines, walk, type ParsedPlan, type PlanNode } from './explain-parse';
+import {
+  formatPlanTree,
+  formatPlanWarnings,
+  nodeLabel,
+  parsePlan,
+  renderPlanLines,
+  walk,
+  type ParsedPlan,
+  type PlanNode,
+} from './explain-parse';
 
 /** The tree as indented labels, to compare shapes at a glance. */
 function outline(plan: ParsedPlan): string[] {
@@ -355,9 +364,10 @@ describe('parsePlan on Redshift plans from the AWS documentation', () => {
       ['nested-loop', 1],
       ['redshift-note', 4],
     ]);
-    expect(plan.warnings[2]!.subject).toBe(
-      'Nested Loop Join in the query plan - review the join predicates to avoid Cartesian products',
-    );
+    expect(plan.warnings[2]).toMatchObject({
+      subject: "Redshift's note",
+      message: 'Nested Loop Join in the query plan - review the join predicates to avoid Cartesian products.',
+    });
     const leader = parsePlan(['LD Seq Scan on pg_class  (cost=0.00..12.50 rows=250 width=68)']);
     expect(leader.roots[0]).toMatchObject({ engine: 'LD', operator: 'Seq Scan', relation: 'pg_class' });
     expect(leader.dialect).toBe('redshift');
@@ -426,5 +436,47 @@ describe('renderPlanLines', () => {
     const plan = parsePlan('ERROR: not a plan\n\nsecond line');
     expect(plan).toMatchObject({ dialect: 'unknown', roots: [], warnings: [] });
     expect(renderPlanLines(plan)).toEqual(['ERROR: not a plan', '', 'second line']);
+  });
+});
+
+describe('formatPlanTree and formatPlanWarnings', () => {
+  it('prints operators with aligned figures, attributes under them and warning marks', () => {
+    const plan = parsePlan([
+      ...THREE_TABLES.split('\n'),
+      '----- Nested Loop Join in the query plan - review the join predicates to avoid Cartesian products -----',
+    ]);
+    expect(formatPlanTree(plan)).toEqual([
+      'operator                                            cost    rows  width',
+      'XN Hash Join DS_BCAST_INNER  [!1]  109.98..3871130276.17  172456    132',
+      '  Hash Cond: ("outer".eventid = "inner".eventid)',
+      '  -> XN Merge Join DS_DIST_NONE            0.00..6285.93  172456     97',
+      '       Merge Cond: ("outer".listid = "inner".listid)',
+      '    -> XN Seq Scan on listing              0.00..1924.97  192497     44',
+      '    -> XN Seq Scan on sales                0.00..1724.56  172456     53',
+      '  -> XN Hash                                87.98..87.98    8798     35',
+      '    -> XN Seq Scan on event                  0.00..87.98    8798     35',
+    ]);
+    const warnings = formatPlanWarnings(plan);
+    expect(warnings[0]).toBe('Warnings (2):');
+    expect(warnings[1]).toMatch(
+      /^ {2}\[!1\] line 1, XN Hash Join DS_BCAST_INNER: the inner side \(event\) is copied in full/,
+    );
+    expect(warnings[2]).toBe(
+      "  [!2] line 9, Redshift's note: Nested Loop Join in the query plan - review the join predicates to " +
+        'avoid Cartesian products.',
+    );
+  });
+
+  it('leaves figures a cut line lacks empty, shows sections, and says when there is nothing to warn about', () => {
+    const cut = parsePlan(CUT_LINES);
+    const lines = formatPlanTree(cut);
+    expect(lines[0]).toBe('QUERY PLAN');
+    expect(lines.find((l) => l.includes('XN Seq Scan on lineorder'))).toMatch(/-> XN Seq Scan on lineorder$/);
+    expect(formatPlanTree(parsePlan(POSTGRES_SECTIONS))).toContain('  CTE c');
+    expect(formatPlanWarnings(parsePlan(MERGE_JOIN))).toEqual([
+      'No warnings: no join moves rows between nodes and no nested-loop join.',
+    ]);
+    expect(formatPlanWarnings(parsePlan(POSTGRES_SECTIONS))).toEqual(['No warnings.']);
+    expect(formatPlanTree(parsePlan('not a plan'))).toEqual(['not a plan']);
   });
 });

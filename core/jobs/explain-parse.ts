@@ -71,7 +71,7 @@ export interface PlanWarning {
   kind: PlanWarningKind;
   /** 1-based line in the plan text. */
   line: number;
-  /** What the warning is about: the operator (`XN Hash Join DS_BCAST_INNER`) or the note's text. */
+  /** What the warning is about: the operator (`XN Hash Join DS_BCAST_INNER`), or `Redshift's note`. */
   subject: string;
   marker?: DistributionMarker;
   /** What it means and what to do about it. */
@@ -335,8 +335,8 @@ function planWarnings(plan: ParsedPlan, lines: string[]): PlanWarning[] {
     warnings.push({
       kind: 'redshift-note',
       line: found + 1,
-      subject: text,
-      message: `Redshift notes: ${text}.`,
+      subject: "Redshift's note",
+      message: `${text}.`,
     });
   }
   return warnings;
@@ -362,4 +362,58 @@ export function renderPlanLines(plan: ParsedPlan): string[] {
   for (const root of plan.roots) emit(root, undefined);
   out.push(...plan.notes, ...plan.decoration);
   return out;
+}
+
+function costText(node: PlanNode): string {
+  return node.cost ? `${node.cost.startup.toFixed(2)}..${node.cost.total.toFixed(2)}` : '';
+}
+
+/**
+ * The plan as an indented tree with cost, rows and width in aligned columns; attribute lines under their
+ * operator; `[!n]` after an operator that warning n is about.
+ */
+export function formatPlanTree(plan: ParsedPlan): string[] {
+  const marks = new Map<number, number[]>();
+  plan.warnings.forEach((warning, i) => marks.set(warning.line, [...(marks.get(warning.line) ?? []), i + 1]));
+  type Row = { label: string; cost: string; rows: string; width: string } | { text: string };
+  const rows: Row[] = [];
+  const visit = (node: PlanNode, depth: number) => {
+    const indent = '  '.repeat(depth);
+    if (node.section) rows.push({ text: `${indent}${node.section}` });
+    const mark = marks.get(node.line);
+    rows.push({
+      label: `${indent}${depth > 0 ? '-> ' : ''}${nodeLabel(node)}${mark ? `  [!${mark.join(',')}]` : ''}`,
+      cost: costText(node),
+      rows: node.rows === undefined ? '' : String(node.rows),
+      width: node.width === undefined ? '' : String(node.width),
+    });
+    const detailIndent = `${indent}${depth > 0 ? '   ' : ''}  `;
+    for (const detail of node.details) rows.push({ text: `${detailIndent}${detail}` });
+    for (const child of node.children) visit(child, depth + 1);
+  };
+  plan.roots.forEach((root) => visit(root, 0));
+  const nodes = rows.filter((row): row is Exclude<Row, { text: string }> => 'label' in row);
+  const header = { label: 'operator', cost: 'cost', rows: 'rows', width: 'width' };
+  const widest = (key: keyof typeof header) => Math.max(...[header, ...nodes].map((row) => row[key].length));
+  const [label, cost, count, width] = [widest('label'), widest('cost'), widest('rows'), widest('width')];
+  const line = (row: typeof header) =>
+    `${row.label.padEnd(label)}  ${row.cost.padStart(cost)}  ${row.rows.padStart(count)}  ${row.width.padStart(width)}`.trimEnd();
+  return [
+    ...plan.preamble,
+    ...(nodes.length > 0 ? [line(header)] : []),
+    ...rows.map((row) => ('text' in row ? row.text : line(row))),
+  ];
+}
+
+/** The warnings, numbered as the `[!n]` marks of formatPlanTree. */
+export function formatPlanWarnings(plan: ParsedPlan): string[] {
+  if (plan.warnings.length === 0) {
+    return plan.dialect === 'redshift'
+      ? ['No warnings: no join moves rows between nodes and no nested-loop join.']
+      : ['No warnings.'];
+  }
+  return [
+    `Warnings (${plan.warnings.length}):`,
+    ...plan.warnings.map((w, i) => `  [!${i + 1}] line ${w.line}, ${w.subject}: ${w.message}`),
+  ];
 }

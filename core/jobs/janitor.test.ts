@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { formatDuration, isRunId, parseDuration, runIdOfStagingKey, runIdOfStagingTable } from './janitor';
+import {
+  formatDuration,
+  formatJanitorReport,
+  isRunId,
+  parseDuration,
+  runIdOfStagingKey,
+  runIdOfStagingTable,
+  type JanitorReport,
+} from './janitor';
 import { newRunId } from './naming';
 
 describe('what the janitor recognises as the workbench’s', () => {
@@ -93,5 +101,75 @@ describe('durations', () => {
     expect(formatDuration(2 * 86_400_000 + 3_600_000 + 59_000)).toBe('2d 1h');
     expect(formatDuration(86_400_000 + 59_000)).toBe('1d');
     expect(formatDuration(-5)).toBe('0s');
+  });
+});
+
+describe('formatJanitorReport', () => {
+  const run = {
+    runId: 'fwb_20260220t080000_0123abcd',
+    startedAt: new Date('2026-02-20T08:00:00Z'),
+    lastActivity: new Date('2026-02-20T08:01:00Z'),
+    ageMs: 2 * 86_400_000 + 3 * 3_600_000,
+    tables: [],
+  };
+  const young = { ...run, runId: 'fwb_20260222t100000_89abcdef', ageMs: 25 * 60_000 };
+  const base = {
+    olderThanMs: 86_400_000,
+    schema: 'public',
+    folder: { bucket: 'b', key: 'staging/fwb/' },
+    kept: [young],
+  };
+
+  it('says what was removed, what failed and what was kept', () => {
+    const report: JanitorReport = {
+      ...base,
+      dryRun: false,
+      failures: 1,
+      cleaned: [
+        {
+          run,
+          tables: [
+            { target: '"public"."fwb_20260220t080000_0123abcd_entities"', removed: true },
+            {
+              target: '"public"."fwb_20260220t080000_0123abcd_winners_0"',
+              removed: false,
+              error: 'must be owner of relation',
+            },
+          ],
+          objects: {
+            target: 's3://b/staging/fwb/fwb_20260220t080000_0123abcd/',
+            removed: true,
+            objects: 2,
+            bytes: 2048,
+          },
+        },
+      ],
+    };
+    expect(formatJanitorReport(report)).toEqual([
+      'Staging leftovers older than 1d in schema "public" and s3://b/staging/fwb/:',
+      'fwb_20260220t080000_0123abcd  started 2026-02-20 08:00:00 UTC, last activity 2d 3h ago',
+      '  removed       table "public"."fwb_20260220t080000_0123abcd_entities"',
+      '  FAILED        table "public"."fwb_20260220t080000_0123abcd_winners_0": must be owner of relation',
+      '  removed       s3://b/staging/fwb/fwb_20260220t080000_0123abcd/ (2 objects, 2.0 KB)',
+      'Kept 1 run active less than 1d ago: fwb_20260222t100000_89abcdef (25m)',
+      'Removed 1 table and 2 objects of 1 run; 1 removal(s) failed.',
+    ]);
+  });
+
+  it('words a dry run and an empty one', () => {
+    const objects = { target: 's3://b/staging/fwb/x/', removed: false, objects: 1, bytes: 10 };
+    expect(
+      formatJanitorReport({ ...base, dryRun: true, failures: 0, cleaned: [{ run, tables: [], objects }] }),
+    ).toEqual([
+      'Staging leftovers older than 1d in schema "public" and s3://b/staging/fwb/:',
+      'fwb_20260220t080000_0123abcd  started 2026-02-20 08:00:00 UTC, last activity 2d 3h ago',
+      '  would remove  s3://b/staging/fwb/x/ (1 object, 10 B)',
+      'Kept 1 run active less than 1d ago: fwb_20260222t100000_89abcdef (25m)',
+      'Dry run: would remove 0 tables and 1 object of 1 run; run without --dry-run to remove them.',
+    ]);
+    const { schema: _, ...everySchema } = base;
+    expect(
+      formatJanitorReport({ ...everySchema, kept: [], dryRun: false, failures: 0, cleaned: [] }),
+    ).toEqual(['No staging leftovers older than 1d in every schema and s3://b/staging/fwb/.']);
   });
 });

@@ -6,10 +6,11 @@
  */
 
 import { quoteLiteral, quoteQualified } from '../plan/sql';
-import type { S3Location } from '../warehouse/s3';
+import { s3Uri, type S3Location } from '../warehouse/s3';
 import { resultPagesToArrow } from '../warehouse/result-arrow';
 import { stagingLocation, type Warehouse } from '../warehouse/warehouse';
 import { RUN_ID_PATTERN, runStartedAt, STAGING_FOLDER, type RunId } from './naming';
+import { formatBytes } from './progress';
 
 export const DEFAULT_OLDER_THAN_MS = 24 * 60 * 60 * 1000;
 
@@ -298,4 +299,61 @@ export async function cleanStaging(
     }
   }
   return report;
+}
+
+function plural(count: number, word: string): string {
+  return `${count} ${word}${count === 1 ? '' : 's'}`;
+}
+
+function utc(date: Date): string {
+  return `${date.toISOString().slice(0, 19).replace('T', ' ')} UTC`;
+}
+
+/** The report as the terminal shows it: one block per run, then what was kept and a total. */
+export function formatJanitorReport(report: JanitorReport): string[] {
+  const threshold = formatDuration(report.olderThanMs);
+  const where = `${report.schema === undefined ? 'every schema' : `schema "${report.schema}"`} and ${s3Uri(report.folder)}`;
+  const out: string[] = [];
+  if (report.cleaned.length === 0) {
+    out.push(`No staging leftovers older than ${threshold} in ${where}.`);
+  } else {
+    out.push(`Staging leftovers older than ${threshold} in ${where}:`);
+    const verb = (outcome: RemovalOutcome) =>
+      outcome.error ? 'FAILED      ' : outcome.removed ? 'removed     ' : 'would remove';
+    for (const { run, tables, objects } of report.cleaned) {
+      out.push(`${run.runId}  started ${utc(run.startedAt)}, last activity ${formatDuration(run.ageMs)} ago`);
+      for (const table of tables) {
+        out.push(`  ${verb(table)}  table ${table.target}${table.error ? `: ${table.error}` : ''}`);
+      }
+      if (objects) {
+        const size = `${plural(objects.objects ?? 0, 'object')}, ${formatBytes(objects.bytes ?? 0)}`;
+        out.push(
+          `  ${verb(objects)}  ${objects.target} (${size})${objects.error ? `: ${objects.error}` : ''}`,
+        );
+      }
+    }
+  }
+  if (report.kept.length > 0) {
+    const kept = report.kept.map((run) => `${run.runId} (${formatDuration(run.ageMs)})`).join(', ');
+    out.push(`Kept ${plural(report.kept.length, 'run')} active less than ${threshold} ago: ${kept}`);
+  }
+  if (report.cleaned.length > 0) {
+    const tables = report.cleaned.flatMap((c) => c.tables);
+    const prefixes = report.cleaned.flatMap((c) => (c.objects ? [c.objects] : []));
+    const done = (list: RemovalOutcome[]) => list.filter((o) => o.removed);
+    const objects = (list: RemovalOutcome[]) => list.reduce((sum, o) => sum + (o.objects ?? 0), 0);
+    if (report.dryRun) {
+      out.push(
+        `Dry run: would remove ${plural(tables.length, 'table')} and ${plural(objects(prefixes), 'object')} ` +
+          `of ${plural(report.cleaned.length, 'run')}; run without --dry-run to remove them.`,
+      );
+    } else {
+      out.push(
+        `Removed ${plural(done(tables).length, 'table')} and ${plural(objects(done(prefixes)), 'object')} ` +
+          `of ${plural(report.cleaned.length, 'run')}` +
+          (report.failures > 0 ? `; ${report.failures} removal(s) failed.` : '.'),
+      );
+    }
+  }
+  return out;
 }
