@@ -16,6 +16,14 @@ import {
   type RegistryDocument,
 } from '../registry/document';
 import type { RegistryModel, ValueTypeName } from '../registry/model';
+import type { RetrievalPlan } from '../plan/types';
+import { demoTables, type Dataset } from '../testing/datasets';
+import {
+  referenceViewsFromPlan,
+  type ReferenceRow,
+  type ReferenceValue,
+  type ReferenceView,
+} from '../testing/reference-pit';
 import { SOURCE_TYPE_NUMBERS, VALUE_TYPE_NUMBERS } from '../registry/value-types';
 import type { Sandbox } from '../sandbox/index';
 import { sandboxConnection } from '../warehouse/clients';
@@ -70,6 +78,8 @@ export interface TargetRecord {
   clusterIdentifier?: string;
   dbUser?: string;
   workgroupName?: string;
+  /** The SQL of ExecuteStatement, or every SQL of BatchExecuteStatement. */
+  sql?: string[];
 }
 
 /** A warehouse on the sandbox for `config`, recording the connection fields of every Data API call it makes. */
@@ -81,8 +91,10 @@ export function openTestWarehouse(
   const calls: TargetRecord[] = [];
   warehouse.clients.redshiftData.middlewareStack.add(
     (next, context) => async (args) => {
-      const input = args.input as Record<string, string | undefined>;
+      const input = args.input as Record<string, string | undefined> & { Sqls?: string[] };
+      const sql = input.Sqls ?? (input.Sql === undefined ? undefined : [input.Sql]);
       calls.push({
+        ...(sql ? { sql } : {}),
         command: context.commandName ?? '',
         ...(input.ClusterIdentifier ? { clusterIdentifier: input.ClusterIdentifier } : {}),
         ...(input.DbUser ? { dbUser: input.DbUser } : {}),
@@ -242,4 +254,39 @@ export function sortedRows(rows: Record<string, PlainValue>[]): Record<string, P
 /** `2026-01-07T00:00:00Z` from epoch milliseconds, as plainRows writes timestamps. */
 export function iso(ms: number): string {
   return formatTimestampMicros(BigInt(ms) * 1000n);
+}
+
+/** A generated dataset as reference rows (timestamps as Dates). */
+export function referenceRowsOf(dataset: Dataset): ReferenceRow[] {
+  const rows: Record<string, ReferenceValue>[] = Array.from({ length: dataset.rowCount }, () => ({}));
+  for (const column of dataset.columns) {
+    column.values.forEach((value, i) => {
+      rows[i]![column.name] =
+        column.type === 'timestamp' && value !== null ? new Date(value as number) : (value as ReferenceValue);
+    });
+  }
+  return rows;
+}
+
+/** The demo repo's source tables as reference rows, by table name. */
+export function demoSourceRows(): Map<string, ReferenceRow[]> {
+  return new Map(demoTables().map((dataset) => [dataset.name, referenceRowsOf(dataset)]));
+}
+
+/** Reference views of a plan's groups over the demo tables. */
+export function demoReferenceViews(plan: Pick<RetrievalPlan, 'groups'>): ReferenceView[] {
+  const rows = demoSourceRows();
+  return referenceViewsFromPlan(plan, (group) => {
+    if (group.source.kind !== 'table') throw new Error(`${group.name} reads a query`);
+    const found = rows.get(group.source.table);
+    if (!found) throw new Error(`no demo table ${group.source.table}`);
+    return found;
+  });
+}
+
+/** A reference value as plainRows writes it (Dates as ISO-8601 UTC text). */
+export function plainValue(value: ReferenceValue): PlainValue {
+  if (value instanceof Date) return iso(value.getTime());
+  if (typeof value === 'bigint') return Number(value);
+  return value;
 }
