@@ -12,6 +12,8 @@ import { planRetrieval } from '../plan/plan';
 import { quoteIdent, quoteQualified } from '../plan/sql';
 import { formatSqlTimestamp } from '../plan/time';
 import { ROW_ID_COLUMN, type RetrievalPlan, type TableName } from '../plan/types';
+import { OnDemandSession, referencedOnDemandViews, type OnDemandOptions } from '../odfv/apply';
+import { createTableFromArrow } from '../odfv/upload';
 import type { RegistryModel } from '../registry/model';
 import { resultPagesToArrow } from '../warehouse/result-arrow';
 import type { Warehouse } from '../warehouse/warehouse';
@@ -32,6 +34,7 @@ import {
   type StagedEntities,
 } from './entities';
 import { newRunId, stagingTableName, type RunId } from './naming';
+import { ProgressReporter } from './progress';
 import {
   beginRun,
   emptyBatch,
@@ -44,6 +47,11 @@ import {
 } from './unload-run';
 
 export type { JobOptions } from './unload-run';
+
+/** A retrieval's options: those of every job, plus how on-demand feature views run (core/odfv). */
+export interface RetrievalOptions extends JobOptions {
+  onDemand?: OnDemandOptions;
+}
 
 const UNLOAD_MESSAGE = 'running the point-in-time join and unloading the result as Parquet';
 
@@ -213,8 +221,9 @@ export class RetrievalJob {
     };
     // Registered before anything is created, so a cancel at any point still removes it.
     cleanup.tables.push(quoteQualified(entityTable.schema, entityTable.name));
+    // Planned before anything is created, so a request that cannot run sends nothing to Redshift.
+    const rangeRows = this.range ? this.rangeRows(this.range, runId, entityTable) : undefined;
     try {
-      const rangeRows = this.range ? this.rangeRows(this.range, runId, entityTable) : undefined;
       const staged = await stageEntities(
         this.warehouse,
         runId,
@@ -258,32 +267,66 @@ export class RetrievalJob {
     return [...plan.outputColumns.filter((c) => c.kind !== 'onDemand').map((c) => c.name), ROW_ID_COLUMN];
   }
 
+  /**
+   * Starts Python for the request's on-demand feature views (undefined when there are none) before anything is
+   * staged, so a request mistake, a missing interpreter or a function that does not compile costs no SQL.
+   */
+  private async startOnDemand(options: RetrievalOptions): Promise<OnDemandSession | undefined> {
+    const views = referencedOnDemandViews(this.registry, this.spec);
+    if (views.length === 0) return undefined;
+    if (this.entities.kind !== 'sql') await this.plan(options);
+    return OnDemandSession.start(
+      views,
+      options.onDemand,
+      options.signal,
+      new ProgressReporter(options.onProgress),
+    );
+  }
+
+  /** The run's result in entity frame order, on-demand outputs appended. */
+  private async orderedResult(
+    run: StagedRun,
+    onDemand: OnDemandSession | undefined,
+    signal: AbortSignal | undefined,
+  ): Promise<arrow.Table> {
+    const table = await unloadToTable(
+      this.warehouse,
+      run,
+      run.plan.resultQuery,
+      this.expectedNames(run.plan),
+      UNLOAD_MESSAGE,
+    );
+    const ordered = await run.progress.phase(
+      'decode',
+      `ordering ${table.numRows} rows like the entity frame`,
+      async () => checkRowCount(orderByRowId(table, ROW_ID_COLUMN), run.staged.rowCount),
+      (result) => ({ rows: result.numRows }),
+    );
+    return onDemand ? onDemand.applyToTable(ordered, run.plan, { signal, progress: run.progress }) : ordered;
+  }
+
   /** Runs the retrieval and returns the whole result, in the entity frame's row order. */
-  async toArrow(options: JobOptions = {}): Promise<arrow.Table> {
-    return this.withStagedRun(options, async (run) => {
-      const table = await unloadToTable(
-        this.warehouse,
-        run,
-        run.plan.resultQuery,
-        this.expectedNames(run.plan),
-        UNLOAD_MESSAGE,
-      );
-      return run.progress.phase(
-        'decode',
-        `ordering ${table.numRows} rows like the entity frame`,
-        async () => checkRowCount(orderByRowId(table, ROW_ID_COLUMN), run.staged.rowCount),
-        (result) => ({ rows: result.numRows }),
-      );
-    });
+  async toArrow(options: RetrievalOptions = {}): Promise<arrow.Table> {
+    const onDemand = await this.startOnDemand(options);
+    try {
+      return await this.withStagedRun(options, (run) => this.orderedResult(run, onDemand, options.signal));
+    } finally {
+      await onDemand?.close();
+    }
   }
 
   /**
    * Runs the retrieval and yields the result as record batches, one UNLOAD part at a time, so memory stays
    * bounded however large the result. Batches come in no particular row order; the row id column is dropped.
    */
-  async *toArrowBatches(options: JobOptions = {}): AsyncGenerator<arrow.RecordBatch> {
-    const run = await this.startRun(options);
+  async *toArrowBatches(options: RetrievalOptions = {}): AsyncGenerator<arrow.RecordBatch> {
+    const onDemand = await this.startOnDemand(options);
+    const run = await this.startRun(options).catch(async (error: unknown) => {
+      await onDemand?.close();
+      throw error;
+    });
     try {
+      let row = 0;
       for await (const batch of unloadToBatches(
         this.warehouse,
         run,
@@ -292,12 +335,21 @@ export class RetrievalJob {
         UNLOAD_MESSAGE,
       )) {
         const table = dropRowId(new arrow.Table([batch]));
-        if (table.batches.length === 0) yield emptyBatch(table.schema);
-        else yield* table.batches;
+        for (const part of table.batches.length === 0 ? [emptyBatch(table.schema)] : table.batches) {
+          const context = {
+            signal: options.signal,
+            progress: run.progress,
+            firstRow: row,
+            rowOrder: 'stream',
+          } as const;
+          yield onDemand ? await onDemand.applyToBatch(part, run.plan, context) : part;
+          row += part.numRows;
+        }
       }
     } finally {
       // Also runs when the consumer stops early: the staged objects never outlive the iteration.
       await endRun(this.warehouse, run);
+      await onDemand?.close();
     }
   }
 
@@ -307,7 +359,7 @@ export class RetrievalJob {
    */
   async toRedshift(
     destination: TableName,
-    options: JobOptions & { allowOverwrite?: boolean } = {},
+    options: RetrievalOptions & { allowOverwrite?: boolean } = {},
   ): Promise<RedshiftWriteResult> {
     const target = quoteQualified(destination.schema, destination.name);
     // Checked before anything is staged, so a refusal costs nothing.
@@ -321,6 +373,30 @@ export class RetrievalJob {
         kind: 'PlanInvalid',
         reason: `table ${target} already exists; pass --allow-overwrite to replace it`,
       });
+    }
+    const onDemand = await this.startOnDemand(options);
+    if (onDemand) {
+      // Redshift cannot run the Python transformations: the result is computed here and uploaded, as Feast does.
+      try {
+        return await this.withStagedRun(options, async (run) => {
+          const table = await this.orderedResult(run, onDemand, options.signal);
+          await createTableFromArrow(
+            this.warehouse,
+            run,
+            destination,
+            table,
+            options.allowOverwrite ?? false,
+          );
+          return {
+            table: target,
+            rows: table.numRows,
+            plan: run.plan,
+            timestampRange: run.staged.timestampRange,
+          };
+        });
+      } finally {
+        await onDemand.close();
+      }
     }
     return this.withStagedRun(options, async (run) => {
       const columns = run.plan.outputColumns

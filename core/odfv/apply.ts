@@ -26,7 +26,13 @@ import {
   type InputColumn,
   type OutputColumn,
 } from './exchange';
-import { startPython, type PythonInfo, type PythonOptions, type PythonProcess } from './python';
+import {
+  DEFAULT_TIMEOUT_MS,
+  startPython,
+  type PythonInfo,
+  type PythonOptions,
+  type PythonProcess,
+} from './python';
 
 export interface OnDemandOptions extends PythonOptions {
   /** Rows per batch sent to Python (default 100,000). */
@@ -165,7 +171,8 @@ export class OnDemandSession {
               sourceText: view.transformation.sourceText,
             },
             [],
-            { signal, timeoutMs: options.timeoutMs, operation: `compiling ${view.name}`, view: view.name },
+            // The batch deadline is not for this: compiling runs only the definitions (and their imports).
+            { signal, timeoutMs: DEFAULT_TIMEOUT_MS, operation: `compiling ${view.name}`, view: view.name },
           );
           if (answer.header.ok !== true) {
             throw driverFailure(answer.header.error as DriverError, view.name, undefined);

@@ -631,8 +631,8 @@ class Driver:
             answer["problem"] = "Python 3.8 or later is needed"
         if request.get("needPandas"):
             try:
-                import numpy
                 import pandas
+                import numpy
 
                 np, pd = numpy, pandas
                 answer["pandas"] = pandas.__version__

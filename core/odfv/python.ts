@@ -21,7 +21,7 @@ export interface PythonOptions {
   env?: NodeJS.ProcessEnv;
   /** Working directory of the process (the feature repo, so relative paths in user code behave as in Feast). */
   cwd?: string;
-  /** Deadline per request (start-up, compiling a view, one batch); default 300 s. */
+  /** Deadline per batch of rows; default 300 s (starting Python and compiling the views have 300 s each). */
   timeoutMs?: number;
   /** driver.py; by default the file beside this module (bundled builds ship a copy and pass its path). */
   driverPath?: string | URL;
@@ -338,8 +338,10 @@ export async function startPython(
     }
     let answer: Message;
     try {
+      // Importing pandas can take seconds on a busy machine; the batch deadline is not meant for it.
       answer = await process.request({ op: 'hello', needPandas }, [], {
         signal,
+        timeoutMs: DEFAULT_TIMEOUT_MS,
         operation: 'starting',
         view: purpose,
       });
