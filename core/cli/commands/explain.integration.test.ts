@@ -121,6 +121,24 @@ describe('fwb explain', () => {
     expect(stdout).toMatch(/-> Seq Scan on fwb_\d{8}t\d{6}_[0-9a-f]{8}_entities/);
   });
 
+  it('explains a date-range retrieval', async () => {
+    const { code, stdout } = await run(
+      '--repo',
+      DEMO,
+      '--sandbox',
+      DATA,
+      '--start',
+      '2026-01-07',
+      '--end',
+      '2026-01-08',
+      '--features',
+      'driver_hourly_stats:conv_rate',
+    );
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/\n {2}-> Seq Scan on fwb_\d{8}t\d{6}_[0-9a-f]{8}_entities e +\d/);
+    expect(stdout).toContain('-> Seq Scan on driver_hourly_stats s');
+  });
+
   it('fails with Redshift’s message when staging fails', async () => {
     const { code, stdout, stderr } = await run(
       '--repo',
@@ -167,8 +185,12 @@ describe('fwb explain', () => {
     );
     expect(both.code).toBe(2);
     expect(both.stderr).toMatch(
-      /^fwb explain: give either --entities FILE.csv or --entity-sql SQL\nUsage: fwb explain/,
+      /^fwb explain: give one of --entities FILE.csv, --entity-sql SQL, or --start and --end\nUsage: fwb explain/,
     );
+
+    const halfRange = await run('--repo', DEMO, '--start', '2026-01-07', '--features', 'a:b');
+    expect(halfRange.code).toBe(2);
+    expect(halfRange.stderr).toMatch(/^fwb explain: a date-range retrieval needs both --start and --end\n/);
 
     const neither = await run('--repo', DEMO, '--entities', ENTITIES);
     expect(neither.code).toBe(2);

@@ -13,6 +13,7 @@ import {
   progressPrinter,
   readEntityCsv,
 } from '../session';
+import { parseWindowOptions, WINDOW_USAGE } from './pull-shared';
 
 /** Mistakes in what the user gave: exit code 2, as `fwb plan`. */
 const BAD_INPUT = new Set(['ConfigInvalid', 'InputInvalid', 'NotFound', 'PlanInvalid']);
@@ -21,12 +22,14 @@ export const explainCommand: CliCommand = {
   path: ['explain'],
   summary: 'Show the query plan of a retrieval: operators, cost, rows, width and Redshift data movement',
   usage:
-    'explain --repo DIR [--sandbox DATA_DIR] (--entities FILE.csv | --entity-sql SQL)\n' +
+    'explain --repo DIR [--sandbox DATA_DIR] (--entities FILE.csv | --entity-sql SQL | --start ISO --end ISO)\n' +
     '         (--features REFS | --feature-service NAME) [--full-feature-names]\n' +
     '         [--filter-by-created-timestamp] [--sql] [--json]\n' +
     `${CONNECTION_USAGE}\n` +
     '  --entities FILE.csv      the entity frame: join keys and an event timestamp per row\n' +
     '  --entity-sql SQL         or an SQL query returning the entity rows\n' +
+    '  --start ISO, --end ISO   or no entity frame: the entity rows of a date-range retrieval (as `fwb retrieve`)\n' +
+    `${WINDOW_USAGE}\n` +
     '  --features REFS          comma-separated feature references view:feature\n' +
     '  --feature-service NAME   the features of a feature service instead\n' +
     '  --full-feature-names     name output columns view__feature\n' +
@@ -46,12 +49,22 @@ export const explainCommand: CliCommand = {
       'feature-service': { type: 'string' },
       'full-feature-names': { type: 'boolean' },
       'filter-by-created-timestamp': { type: 'boolean' },
+      start: { type: 'string' },
+      end: { type: 'string' },
       sql: { type: 'boolean' },
       json: { type: 'boolean' },
     });
-    if ((values.entities === undefined) === (values['entity-sql'] === undefined)) {
-      throw new UsageError('give either --entities FILE.csv or --entity-sql SQL');
+    const dated = values.start !== undefined || values.end !== undefined;
+    const entityInputs = [values.entities, values['entity-sql'], dated || undefined].filter(
+      (v) => v !== undefined,
+    );
+    if (entityInputs.length !== 1) {
+      throw new UsageError('give one of --entities FILE.csv, --entity-sql SQL, or --start and --end');
     }
+    if (dated && (values.start === undefined || values.end === undefined)) {
+      throw new UsageError('a date-range retrieval needs both --start and --end');
+    }
+    if (dated) parseWindowOptions(values);
     if ((values.features === undefined) === (values['feature-service'] === undefined)) {
       throw new UsageError('give either --features or --feature-service');
     }
@@ -63,7 +76,9 @@ export const explainCommand: CliCommand = {
             frame: await readEntityCsv(values.entities, io),
             name: path.basename(values.entities),
           }
-        : { kind: 'sql', sql: values['entity-sql']! };
+        : values['entity-sql'] !== undefined
+          ? { kind: 'sql', sql: values['entity-sql'] }
+          : { kind: 'range', start: values.start!, end: values.end! };
       const session = await openSession(values, io);
       const printer = progressPrinter(io);
       try {
