@@ -120,6 +120,8 @@ async function stageFrame(
   checkColumnNames(frame.columns);
   const table: TableName = { schema: warehouse.stagingSchema, name: stagingTableName(runId, 'entities') };
   const object = stagingLocation(warehouse, runObjectPath(runId, 'entities.parquet'));
+  // Built first: it refuses values too long for a VARCHAR before anything is uploaded.
+  const createSql = createEntityTableSql(table, frame.columns);
   const parquet = arrowToParquet(withRowIds(frame.table));
   await progress.phase(
     'upload',
@@ -135,10 +137,7 @@ async function stageFrame(
       `copying ${frame.rowCount} entity rows into ${quoteQualified(table.schema, table.name)}`,
       () =>
         warehouse.executor.executeBatch(
-          [
-            createEntityTableSql(table, frame.columns),
-            copyParquetSql(table, columnNames, s3Uri(object), warehouse.iamRole),
-          ],
+          [createSql, copyParquetSql(table, columnNames, s3Uri(object), warehouse.iamRole)],
           { ...options, label: `${runId} stage entities` },
         ),
       (outcome) => ({ statementId: outcome.id, rows: frame.rowCount }),
