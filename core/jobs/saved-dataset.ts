@@ -21,10 +21,10 @@ import { completeDocument, type SavedDatasetDoc, type TimestampDoc } from '../re
 import type { RegistryModel, SavedDataset } from '../registry/model';
 import { saveDatasetToRegistry, timestampDocOf } from '../registry/write';
 import type { Warehouse } from '../warehouse/warehouse';
-import type { RedshiftWriteResult, RetrievalJob } from './retrieval';
+import type { RedshiftWriteResult, RetrievalJob, RetrievalOptions } from './retrieval';
 import { readQueryResult, streamQueryResult, type JobOptions } from './unload-run';
 
-export interface SaveDatasetOptions extends JobOptions {
+export interface SaveDatasetOptions extends RetrievalOptions {
   name: string;
   /** Where the result goes; the schema defaults to public, as Feast's Redshift storage does. */
   table: TableName;
@@ -37,8 +37,6 @@ export interface SaveDatasetOptions extends JobOptions {
 export interface SaveDatasetResult {
   dataset: SavedDataset;
   write: RedshiftWriteResult;
-  /** Things the user should know, e.g. on-demand features that the table does not hold. */
-  warnings: string[];
 }
 
 function timestampDocOfText(text: string): TimestampDoc {
@@ -57,8 +55,9 @@ export function savedDatasetDoc(
   options: Pick<SaveDatasetOptions, 'name' | 'table' | 'tags' | 'now'>,
 ): SavedDatasetDoc {
   const { plan } = write;
+  // On-demand outputs are in the table too: toRedshift computes them before writing.
   const features = plan.outputColumns.flatMap((column) =>
-    column.kind === 'feature' ? [`${column.featureView}:${column.feature}`] : [],
+    column.kind === 'entity' ? [] : [`${column.featureView}:${column.feature}`],
   );
   // The join keys the views matched (after join_key_map), in entity frame order, as Feast now records them.
   const keyColumns = new Set(plan.groups.flatMap((group) => group.joinKeys.map((key) => key.entityColumn)));
@@ -131,14 +130,7 @@ export async function saveDataset(
     },
     { s3: warehouse.clients.s3, ...(options.signal ? { signal: options.signal } : {}) },
   );
-  const warnings =
-    write.plan.onDemand.length > 0
-      ? [
-          `on-demand features (${write.plan.onDemand.map((odfv) => odfv.name).join(', ')}) are computed outside ` +
-            'Redshift, so the table and the saved dataset hold only the features retrieved in Redshift',
-        ]
-      : [];
-  return { dataset: savedDatasetModel(doc), write, warnings };
+  return { dataset: savedDatasetModel(doc), write };
 }
 
 function savedDatasetModel(doc: SavedDatasetDoc): SavedDataset {

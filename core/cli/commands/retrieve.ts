@@ -129,7 +129,6 @@ export const retrieveCommand: CliCommand = {
           table,
           allowOverwrite: values['allow-overwrite'] ?? false,
         });
-        for (const warning of saved.warnings) io.stderr(`warning: ${warning}\n`);
         const seconds = ((Date.now() - started) / 1000).toFixed(1);
         io.stderr(
           `wrote ${saved.write.rows} rows to ${saved.write.table} and saved them as ${saveAs} in ` +
