@@ -5,7 +5,7 @@
  */
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WorkbenchError } from '../contract/errors';
+import type { WorkbenchError } from '../contract/errors';
 import { startSandbox, type Sandbox } from '../sandbox/index';
 import type { Warehouse } from '../warehouse/warehouse';
 import { PullJob, type PullMode, type PullSpec } from './pull';
