@@ -31,6 +31,7 @@ import {
   BIG_KEYS,
   comparable,
   datasetRows,
+  DEMO_SERVICE_WITHOUT_ODFV,
   EDGE_TIME_MS,
   entityCsv,
   expectMatchesReference,
@@ -417,17 +418,18 @@ describe('point-in-time semantics against the reference', () => {
     expect(String(rows[0]!.description)).toMatch(/^shop, "quoted"; .*2$/);
   });
 
+  // The service's on-demand view needs Python; its SQL part is what is checked here.
   it("runs the demo repo's feature service (join_key_map, alias, field mapping, entityless view)", async () => {
     const demoFrame = demoEntityFrame();
     const frame = frameOf(datasetToCsv(demoFrame));
     const { rows } = await retrieveAndCompare(frame, datasetRows(demoFrame), {
-      featureService: 'driver_activity',
+      featureService: DEMO_SERVICE_WITHOUT_ODFV,
     });
     expect(rows).toHaveLength(demoFrame.rowCount);
     // The alias reads driver_trips through previous_driver_id: at least one row differs from driver_id's.
     expect(rows.some((r) => r.trips_today !== null)).toBe(true);
     const full = await retrieveAndCompare(frame, datasetRows(demoFrame), {
-      featureService: 'driver_activity',
+      featureService: DEMO_SERVICE_WITHOUT_ODFV,
       fullFeatureNames: true,
     });
     expect(full.result.schema.fields.map((f) => f.name)).toContain('previous_driver_trips__trips_today');
@@ -598,7 +600,7 @@ describe('results', () => {
   it('streams the same rows with toArrowBatches, one UNLOAD part at a time', async () => {
     const demoFrame = demoEntityFrame();
     const frame = frameOf(datasetToCsv(demoFrame));
-    const spec: RetrievalSpec = { featureService: 'driver_activity' };
+    const spec: RetrievalSpec = { featureService: DEMO_SERVICE_WITHOUT_ODFV };
     const whole = await jobFor(frame, spec).toArrow();
     sandbox.faults.resetCounts();
     const batches: arrow.RecordBatch[] = [];
@@ -620,7 +622,7 @@ describe('results', () => {
   it('cleans up when the consumer of toArrowBatches stops early', async () => {
     const frame = frameOf(datasetToCsv(demoEntityFrame()));
     let seen = 0;
-    for await (const batch of jobFor(frame, { featureService: 'driver_activity' }).toArrowBatches()) {
+    for await (const batch of jobFor(frame, { featureService: DEMO_SERVICE_WITHOUT_ODFV }).toArrowBatches()) {
       seen += batch.numRows;
       break;
     }

@@ -193,8 +193,8 @@ function view(
 }
 
 /**
- * The demo registry plus views for the edge tables, and `driver_all_time`: the hourly driver stats without a
- * TTL (0 = no lower bound).
+ * The demo registry plus views for the edge tables, `driver_all_time` (the hourly driver stats without a TTL:
+ * 0 = no lower bound), and the demo's feature service without its on-demand view.
  */
 export function withEdgeViews(demo: RegistryModel): RegistryModel {
   const p = demo.project;
@@ -231,8 +231,24 @@ export function withEdgeViews(demo: RegistryModel): RegistryModel {
       source: tableSource(p, 'merchant_stats_source', 'merchant_stats'),
     }),
   ];
-  return { ...demo, featureViews: [...demo.featureViews, ...extra] };
+  // The demo's driver_activity without its on-demand view, which needs Python (core/odfv has its own tests).
+  const service = demo.featureServices.find((s) => s.name === 'driver_activity');
+  if (!service) throw new Error('the demo registry has no driver_activity service');
+  const viewNames = new Set(demo.featureViews.map((v) => v.name));
+  const sqlOnly = {
+    ...service,
+    name: DEMO_SERVICE_WITHOUT_ODFV,
+    projections: service.projections.filter((p) => viewNames.has(p.featureViewName)),
+  };
+  return {
+    ...demo,
+    featureViews: [...demo.featureViews, ...extra],
+    featureServices: [...demo.featureServices, sqlOnly],
+  };
 }
+
+/** The demo's driver_activity service minus its on-demand feature view (see withEdgeViews). */
+export const DEMO_SERVICE_WITHOUT_ODFV = 'driver_activity_sql';
 
 /** An instant in the given notation, with microseconds when `extraMicros` is set (naive = UTC wall clock). */
 export function timestampText(epochMs: number, notation: TimestampNotation = 'Z', extraMicros = 0): string {
