@@ -95,6 +95,7 @@ export interface ConfigEdited {
   /** The new text, comments and layout kept; nothing is written until a save. */
   text: string;
   problems: ConfigProblem[];
+  summary?: string;
 }
 
 // ----------------------------------------------------------------------------------------------- registry

@@ -190,6 +190,11 @@ export function createServices(workspace: Workspace): ServiceHandlers {
   const configProblems = (text: string) =>
     parseRepoConfig(text, { file: CONFIG_FILE_NAME, repoDir: workspace.repoDir, env: workspace.env });
 
+  const edited = (text: string) => {
+    const { config, problems } = configProblems(text);
+    return { text, problems, ...(config ? { summary: summarizeRepoConfig(config) } : {}) };
+  };
+
   const frameSource = (frameId: string) => {
     const stored = workspace.requireFrame(frameId);
     return { kind: 'frame' as const, frame: stored.frame, name: stored.fileName };
@@ -254,12 +259,10 @@ export function createServices(workspace: Workspace): ServiceHandlers {
         return { path: workspace.configPath, bytes: Buffer.byteLength(text), problems, session };
       },
       async setField({ text, path: keys, value }) {
-        const edited = setConfigField(text, keys, value);
-        return { text: edited, problems: configProblems(edited).problems };
+        return edited(setConfigField(text, keys, value));
       },
       async switchTarget({ text, target }) {
-        const edited = switchRedshiftTarget(text, target);
-        return { text: edited, problems: configProblems(edited).problems };
+        return edited(switchRedshiftTarget(text, target));
       },
     },
 

@@ -43,6 +43,16 @@ export function formatMicros(micros: bigint): string {
   return `${base}.${digits.endsWith('000') ? digits.slice(0, 3) : digits}`;
 }
 
+/** The shortest decimal that reads back as the same float32 (what was stored), not the widened double. */
+export function formatFloat32(value: number): string {
+  if (!Number.isFinite(value)) return String(value);
+  for (let digits = 1; digits <= 9; digits++) {
+    const text = value.toPrecision(digits);
+    if (Math.fround(Number(text)) === value) return String(Number(text));
+  }
+  return String(value);
+}
+
 export function typeLabel(type: arrow.DataType): string {
   if (arrow.DataType.isTimestamp(type)) {
     const unit = ['s', 'ms', 'us', 'ns'][type.unit] ?? '?';
@@ -113,6 +123,12 @@ function textFor(vector: arrow.Vector): (row: number) => string | null {
     return (row) => {
       const value = vector.get(row) as Uint8Array | null;
       return value === null ? null : `<${value.byteLength} bytes>`;
+    };
+  }
+  if (arrow.DataType.isFloat(type) && type.precision === arrow.Precision.SINGLE) {
+    return (row) => {
+      const value = vector.get(row) as number | null;
+      return value === null || value === undefined ? null : formatFloat32(value);
     };
   }
   return (row) => {

@@ -479,9 +479,12 @@ export function createWorkbenchStore(api: WorkbenchApi): WorkbenchStore {
         patch('config', { error: result.error });
         return;
       }
-      patch('config', {
+      const { summary: _old, ...config } = get().config;
+      put('config', {
+        ...config,
         text: result.value.text,
         problems: result.value.problems,
+        ...(result.value.summary ? { summary: result.value.summary } : {}),
         note: 'The target was changed in the editor (comments kept). Review it and press Ctrl+S to save.',
       });
       patch('ui', { tab: 'config' });
