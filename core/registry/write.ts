@@ -213,9 +213,14 @@ function spliceProtobuf(bytes: Uint8Array, source: string, edit: SavedDatasetEdi
   return Buffer.concat([...kept, added]);
 }
 
-/** The value under the proto3 JSON name or the original field name, whichever the file uses. */
+/**
+ * The key of a Registry field in this file: the one present, else the naming the file uses (proto3 JSON's
+ * lowerCamelCase, or the .proto field names that `preserving_proto_field_name` prints).
+ */
 function jsonKey(object: Record<string, unknown>, camel: string, snake: string): string {
-  return snake in object && !(camel in object) ? snake : camel;
+  if (camel in object) return camel;
+  if (snake in object) return snake;
+  return Object.keys(object).some((key) => key.includes('_')) ? snake : camel;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
