@@ -40,6 +40,7 @@ export function testConfig(
   registry: { path: string; format?: 'protobuf' | 'json' } | { s3: string; format?: 'protobuf' | 'json' } = {
     path: '/nonexistent/registry.db',
   },
+  project = TEST_PROJECT,
 ): RepoConfig {
   const location =
     'path' in registry
@@ -50,7 +51,7 @@ export function testConfig(
         })();
   return {
     repoDir: '/nonexistent',
-    project: TEST_PROJECT,
+    project,
     provider: 'aws',
     registry: {
       path: 'path' in registry ? registry.path : registry.s3,
