@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { writeTableToFile } from '../../frames/write';
+import { outputFormatFor, writeTableToFile } from '../../frames/write';
 import type { EntitySource } from '../../jobs/entities';
 import { RetrievalJob } from '../../jobs/retrieval';
 import { saveDataset } from '../../jobs/saved-dataset';
@@ -95,6 +95,8 @@ export const retrieveCommand: CliCommand = {
     }
     const table = values.table === undefined ? undefined : parseTableName(values.table);
     const out = values.out === undefined ? undefined : path.resolve(io.cwd, values.out);
+    // A typo in the extension is refused now, not after the whole retrieval has run.
+    if (out !== undefined) outputFormatFor(out);
     const features = values.features === undefined ? undefined : parseFeatureRefs(values.features);
     const onDemand = onDemandOptions(values, io);
 
