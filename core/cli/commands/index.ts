@@ -11,6 +11,8 @@ import { registryShowCommand } from './registry-show';
 import { retrieveCommand } from './retrieve';
 import { sandboxServeCommand } from './sandbox-serve';
 import { savedDatasetCommand } from './saved-dataset';
+import { writeBatchCommand } from './write-batch';
+import { writeLoggedFeaturesCommand } from './write-logged-features';
 
 /** Every `fwb` command. Keep sorted by path. */
 export const commands: CliCommand[] = [
@@ -26,4 +28,6 @@ export const commands: CliCommand[] = [
   retrieveCommand,
   sandboxServeCommand,
   savedDatasetCommand,
+  writeBatchCommand,
+  writeLoggedFeaturesCommand,
 ];
