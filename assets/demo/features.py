@@ -187,7 +187,8 @@ def transformed_conv_rate(inputs: pd.DataFrame) -> pd.DataFrame:
     out = pd.DataFrame()
     out["conv_rate_plus_100"] = inputs["conv_rate"] + 100
     out["conv_rate_plus_val_to_add"] = inputs["conv_rate"] + inputs["val_to_add"]
-    out["conv_rate_plus_100_rounded"] = out["conv_rate_plus_100"].round().astype("int32")
+    # Nullable Int32, as in Feast's conv_rate_plus_100: conv_rate is null outside the TTL window.
+    out["conv_rate_plus_100_rounded"] = out["conv_rate_plus_100"].round().astype(pd.Int32Dtype())
     return out
 
 driver_activity = FeatureService(
