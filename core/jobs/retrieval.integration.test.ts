@@ -463,6 +463,23 @@ describe('entity frames', () => {
     );
   });
 
+  it("keeps the frame's column names, which Redshift folds to lower case, in batches and empty results", async () => {
+    const spec: RetrievalSpec = { features: SHORT_FEATURES.slice(0, 2) };
+    const names = [...EDGE_COLUMNS, 'conv_rate', 'acc_rate'];
+    let rows = 0;
+    for await (const batch of jobFor(frameOf(edgeCsv()), spec).toArrowBatches()) {
+      expect(batch.schema.fields.map((f) => f.name)).toEqual(names);
+      rows += batch.numRows;
+    }
+    expect(rows).toBe(EDGE_ROWS.length);
+    const empty = frameOf(`${EDGE_COLUMNS.join(',')}\n`, { driver_id: 'int64', customer_id: 'int64' });
+    const table = await jobFor(empty, spec).toArrow();
+    expect(table.schema.fields.map((f) => f.name)).toEqual(names);
+    for await (const batch of jobFor(empty, spec).toArrowBatches()) {
+      expect(batch.schema.fields.map((f) => f.name)).toEqual(names);
+    }
+  });
+
   it('runs an SQL entity frame (column order of the query, rows matched 1:1)', async () => {
     const sql =
       'SELECT order_id, driver_id, customer_id, event_timestamp FROM public.orders WHERE order_id < 112;';

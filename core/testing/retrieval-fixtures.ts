@@ -117,9 +117,12 @@ export function accountStats(): SourceTable {
   return { name: 'account_stats', csv: `${csv}\n`, rows };
 }
 
-/** A merchant id longer than VARCHAR(256) in bytes, though shorter in characters (two-byte é). */
+/**
+ * A merchant id longer than VARCHAR(256) in characters and more so in bytes (two-byte é): Redshift counts a
+ * VARCHAR's length in bytes, the sandbox (PostgreSQL) in characters, so only the characters catch a VARCHAR(256).
+ */
 export function longMerchantId(index: number): string {
-  return `m${index}-${'é'.repeat(150)}`;
+  return `m${index}-${'é'.repeat(150)}-${'x'.repeat(120)}`;
 }
 
 /** merchant_stats: text keys longer than 256 bytes and a long text feature. */
