@@ -1,9 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { WorkbenchError, type EngineError } from '../contract/errors';
 import { lineColumnAt } from '../frames/text-position';
+import { openWarehouse } from '../warehouse/warehouse';
+import { executorFor } from './table-append';
 import { csvFieldOffset, inputFormatOf, matchColumns, resolveWriteTarget } from './write-batch';
 import type { WriteColumn } from './write-columns';
 import { writeTestRegistry } from './write-test-registry';
+import { writeTestConfig } from './write-test-sandbox';
 
 function detail(run: () => unknown): EngineError {
   try {
@@ -112,5 +115,22 @@ describe('inputFormatOf', () => {
       kind: 'InputInvalid',
       file: 'rows.json',
     });
+  });
+});
+
+describe('executorFor', () => {
+  it("connects to the source's database when it names another one, as Feast does", () => {
+    for (const target of ['cluster', 'serverless'] as const) {
+      const warehouse = openWarehouse(writeTestConfig(target));
+      try {
+        expect(executorFor(warehouse, undefined)).toBe(warehouse.executor);
+        expect(executorFor(warehouse, 'dev')).toBe(warehouse.executor);
+        const other = executorFor(warehouse, 'analytics_db');
+        expect(other.database).toBe('analytics_db');
+        expect(other.target).toEqual(warehouse.executor.target);
+      } finally {
+        warehouse.close();
+      }
+    }
   });
 });
