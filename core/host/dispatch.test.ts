@@ -100,17 +100,19 @@ describe('dispatcher', () => {
     });
   });
 
-  it('streams events to the caller, reaches the handler with the abort signal, and stops events after it', async () => {
+  it('streams events to the caller (cleanup events after a cancel too), reaches the handler with the abort signal, and none after the result', async () => {
     const controller = new AbortController();
     const events: unknown[] = [];
     let sawAbort = false;
+    let later: CallContext<unknown> | undefined;
     const dispatcher = createDispatcher(
       handlers({
         'retrieval.run': async (_input, context) => {
+          later = context;
           context.emit({ type: 'started' });
           controller.abort();
           sawAbort = context.signal.aborted;
-          context.emit({ type: 'late' });
+          context.emit({ type: 'cleanup' });
           const error = new Error('aborted');
           error.name = 'AbortError';
           throw error;
@@ -123,7 +125,8 @@ describe('dispatcher', () => {
       { signal: controller.signal, emit: (e) => events.push(e) },
     );
     expect(sawAbort).toBe(true);
-    expect(events).toEqual([{ type: 'started' }]);
+    later!.emit({ type: 'after the result' });
+    expect(events).toEqual([{ type: 'started' }, { type: 'cleanup' }]);
     expect(result).toMatchObject({ ok: false, error: { kind: 'Cancelled' } });
   });
 });

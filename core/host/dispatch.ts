@@ -66,10 +66,12 @@ export function createDispatcher(handlers: ServiceHandlers, log?: (line: string)
       const handler = (handlers as unknown as Record<string, Record<string, Handler>>)[info.service]![
         info.method
       ]!;
+      // Events flow until the call settles, also after a cancel: the cleanup's progress is worth showing.
+      let settled = false;
       const context: CallContext<unknown> = {
         signal: options.signal,
         emit: (event) => {
-          if (!options.signal.aborted) options.emit?.(event);
+          if (!settled) options.emit?.(event);
         },
       };
       try {
@@ -83,6 +85,8 @@ export function createDispatcher(handlers: ServiceHandlers, log?: (line: string)
         if (detail.kind === 'Internal')
           log?.(`${info.path} failed: ${error instanceof Error ? error.stack : String(error)}`);
         return fail(detail);
+      } finally {
+        settled = true;
       }
     },
   };

@@ -158,7 +158,13 @@ function CommandMatrix({ check }: { check: CommandCheck }) {
           </thead>
           <tbody>
             {check.pairs.map((pair, i) => (
-              <tr key={i} data-testid="policy-pair" data-decision={pair.decision} data-action={pair.action}>
+              <tr
+                key={i}
+                data-testid="policy-pair"
+                data-decision={pair.decision}
+                data-action={pair.action}
+                data-resource={pair.resource}
+              >
                 <td>
                   <code>{pair.action}</code>
                 </td>

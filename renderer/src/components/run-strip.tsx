@@ -96,8 +96,7 @@ export function RunStrip() {
       {run.status === 'running' && <div className="run-message muted">{run.message}</div>}
       {run.status === 'cancelled' && (
         <div className="run-message" data-testid="run-cancelled">
-          Cancelled{run.phase ? ` during ${run.phase}` : ''}.{' '}
-          {run.cleanup ? `Cleanup: ${run.cleanup}.` : 'Staging tables and S3 objects are removed.'}
+          Cancelled{run.phase ? ` during ${run.phase}` : ''}. {run.cleanup ? `Cleanup: ${run.cleanup}.` : ''}
         </div>
       )}
       {run.status === 'failed' && run.error && <ErrorNotice error={run.error} testId="run-strip-error" />}
