@@ -5,10 +5,12 @@
  * After every test, nothing may be left behind: no staging table and no S3 object of any run.
  */
 
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as arrow from 'apache-arrow';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { loadRepoConfig } from '../config/load';
+import { loadRepoConfig, parseRepoConfig } from '../config/load';
 import type { RepoConfig } from '../config/model';
 import { WorkbenchError, type EngineError } from '../contract/errors';
 import { readCsvEntityFrame } from '../frames/csv';
@@ -563,10 +565,17 @@ describe('targets', () => {
   }
 
   it('reaches a cluster with ClusterIdentifier + DbUser and Serverless with WorkgroupName, same result', async () => {
-    const serverlessConfig: RepoConfig = {
-      ...config,
-      offlineStore: { ...config.offlineStore, target: { kind: 'serverless', workgroup: 'feast-workgroup' } },
-    };
+    // The demo's feature_store.yaml with the Serverless form Feast documents: workgroup instead of cluster_id + user.
+    const yaml = (await readFile(path.join(DEMO_DIR, 'feature_store.yaml'), 'utf8'))
+      .replace('  cluster_id: feast-cluster\n', '  workgroup: feast-workgroup\n')
+      .replace('  user: awsuser\n', '');
+    const parsed = parseRepoConfig(yaml, { file: 'feature_store.yaml', repoDir: DEMO_DIR });
+    expect(parsed.problems).toEqual([]);
+    const serverlessConfig = parsed.config!;
+    expect(serverlessConfig.offlineStore.target).toEqual({
+      kind: 'serverless',
+      workgroup: 'feast-workgroup',
+    });
     const cluster = openWarehouse(config, {
       connection: sandboxConnection(sandbox),
       retry: TEST_RETRY,
