@@ -10,7 +10,7 @@ import {
   type RedshiftDataClient,
 } from '@aws-sdk/client-redshift-data';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { WorkbenchError, type EngineError } from '../contract/errors';
+import { describeEngineError, WorkbenchError, type EngineError } from '../contract/errors';
 import {
   DEFAULT_POLL_POLICY,
   RedshiftExecutor,
@@ -128,6 +128,16 @@ describe('deadline and cancellation', () => {
     expect(error).toEqual({ kind: 'TimedOut', operation: 'the join', seconds: 5, statementId: ID });
     expect(api.cancelledAt).toEqual([5_000]);
     expect(Math.max(...api.describedAt)).toBeLessThanOrEqual(5_000);
+  });
+
+  it('says a sub-second or fractional deadline as it was given', async () => {
+    const api = new ScriptedDataApi(Number.POSITIVE_INFINITY);
+    const error = await runClock(
+      executorOn(api).execute('SELECT 1', { timeoutMs: 1_500, label: 'q' }),
+      5_000,
+    );
+    expect(error).toMatchObject({ kind: 'TimedOut', seconds: 1.5 });
+    expect(describeEngineError(error as EngineError)).toBe(`q did not finish within 1.5 s (statement ${ID})`);
   });
 
   it('cancels when aborted while waiting, and waits until the statement has stopped', async () => {

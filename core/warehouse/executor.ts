@@ -237,7 +237,8 @@ export class RedshiftExecutor {
         throw new WorkbenchError({
           kind: 'TimedOut',
           operation: label,
-          seconds: Math.round(timeoutMs / 1000),
+          // As given: a 0.5 s deadline is not "0 s" (nor "1 s").
+          seconds: timeoutMs / 1000,
           statementId: id,
         });
       }
