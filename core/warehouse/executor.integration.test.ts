@@ -165,6 +165,21 @@ describe('statement lifecycle', () => {
     expect(await tableExists('exec_cancel_t')).toBe(false);
   });
 
+  it('reports a statement that committed before the cancel reached it as finished, not cancelled', async () => {
+    const controller = new AbortController();
+    // A long first poll leaves the statement time to commit; the abort comes once it has.
+    const running = executor({ poll: { firstMs: 60_000, factor: 1, maxMs: 60_000 } }).execute(
+      'CREATE TABLE exec_race_t AS SELECT 1 AS a',
+      { label: 'too late', signal: controller.signal },
+    );
+    while (!(await tableExists('exec_race_t'))) await new Promise((resolve) => setTimeout(resolve, 20));
+    controller.abort();
+    const outcome = await running;
+    expect(outcome.id).not.toBe('');
+    expect(sandbox.faults.calls('CancelStatement')).toBe(1);
+    expect((await waitForStatement(raw, outcome.id)).Status).toBe('FINISHED');
+  });
+
   it('does not submit when the signal is already aborted', async () => {
     const controller = new AbortController();
     controller.abort();

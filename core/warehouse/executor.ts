@@ -233,7 +233,8 @@ export class RedshiftExecutor {
     for (;;) {
       const remaining = timeoutMs - (Date.now() - started);
       if (remaining <= 0) {
-        await this.cancelQuietly(id);
+        // Settled, so the caller's cleanup does not race a statement that is still writing.
+        await this.cancelAndSettle(id);
         throw new WorkbenchError({
           kind: 'TimedOut',
           operation: label,
@@ -245,18 +246,14 @@ export class RedshiftExecutor {
       try {
         await sleep(Math.min(delay, remaining), options.signal);
       } catch {
-        await this.cancelAndSettle(id);
-        throw new WorkbenchError({ kind: 'Cancelled', phase: label });
+        return this.cancelled(id, label, started);
       }
       delay = Math.min(this.poll.maxMs, delay * this.poll.factor);
       let description: DescribeStatementCommandOutput;
       try {
         description = await this.describe(id, options.signal);
       } catch (error) {
-        if (options.signal?.aborted) {
-          await this.cancelAndSettle(id);
-          throw new WorkbenchError({ kind: 'Cancelled', phase: label });
-        }
+        if (options.signal?.aborted) return this.cancelled(id, label, started);
         throw error;
       }
       const status = (description.Status ?? 'SUBMITTED') as StatementStatus;
@@ -307,21 +304,33 @@ export class RedshiftExecutor {
     }
   }
 
-  /** Cancels and waits (briefly) until the statement has stopped, so its effects are known to be rolled back. */
-  private async cancelAndSettle(id: string): Promise<void> {
+  /**
+   * The caller aborted: cancel, wait (briefly) until the statement has stopped, and throw Cancelled. A statement
+   * that finished before the cancel reached it has committed its work, so it is reported as finished: saying
+   * "cancelled" there would hide rows that were really written. The caller's next step sees the aborted signal.
+   */
+  private async cancelled(id: string, label: string, started: number): Promise<StatementOutcome> {
+    const settled = await this.cancelAndSettle(id);
+    if (settled?.Status === 'FINISHED') return outcomeOf(id, settled, started);
+    throw new WorkbenchError({ kind: 'Cancelled', phase: label });
+  }
+
+  /** Cancels and polls until the statement is in a final state; returns that description when it could be read. */
+  private async cancelAndSettle(id: string): Promise<DescribeStatementCommandOutput | undefined> {
     await this.cancelQuietly(id);
     const deadline = Date.now() + 30_000;
     let delay = this.poll.firstMs;
     while (Date.now() < deadline) {
       try {
         const description = await this.describe(id);
-        if (TERMINAL.has(description.Status ?? '')) return;
+        if (TERMINAL.has(description.Status ?? '')) return description;
       } catch {
-        return;
+        return undefined;
       }
       await sleep(delay);
       delay = Math.min(this.poll.maxMs, delay * this.poll.factor);
     }
+    return undefined;
   }
 
   /** Every page of a finished statement's result set (GetStatementResult with NextToken). */
