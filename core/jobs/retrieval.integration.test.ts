@@ -31,6 +31,7 @@ import { datasetToCsv } from '../testing/csv';
 import type { ReferenceRow } from '../testing/reference-pit';
 import {
   BIG_KEYS,
+  codePairs,
   comparable,
   datasetRows,
   DEMO_SERVICE_WITHOUT_ODFV,
@@ -380,13 +381,15 @@ describe('point-in-time semantics against the reference', () => {
   it('keeps int8 keys and values above 2^53 exact', async () => {
     const t = timestampText(EDGE_TIME_MS + HOUR_MS);
     const keys = [...BIG_KEYS, 9007199254740995n];
+    // The event time column is found as Feast does: no event_timestamp, so the only timestamp column.
     const frame = frameOf(
       entityCsv(
-        ['account_id', 'event_timestamp'],
+        ['account_id', 'as_of'],
         keys.map((k) => [k, t]),
       ),
     );
-    const entityRows = keys.map((k) => ({ account_id: k, event_timestamp: micros(EDGE_TIME_MS + HOUR_MS) }));
+    expect(frame.timestampColumn).toBe('as_of');
+    const entityRows = keys.map((k) => ({ account_id: k, as_of: micros(EDGE_TIME_MS + HOUR_MS) }));
     const { rows } = await retrieveAndCompare(frame, entityRows, { features: ['account_stats:balance'] });
     expect(rows.map((r) => r.account_id)).toEqual(keys.map(String));
     expect(rows.map((r) => r.balance)).toEqual([
@@ -418,6 +421,43 @@ describe('point-in-time semantics against the reference', () => {
     expect(rows.map((r) => r.merchant_id)).toEqual(ids);
     expect(rows[2]!.description).toBeNull();
     expect(String(rows[0]!.description)).toMatch(/^shop, "quoted"; .*2$/);
+  });
+
+  it('reads a query source whose SQL has a quote, a backslash and a trailing semicolon', async () => {
+    const t = timestampText(EDGE_TIME_MS + HOUR_MS);
+    const keys = [
+      ['a', 'bc'],
+      ['ab', 'c'],
+      ['x', 'y'],
+    ];
+    const frame = frameOf(
+      entityCsv(
+        ['c1', 'c2', 'event_timestamp'],
+        keys.map(([c1, c2]) => [c1!, c2!, t]),
+      ),
+    );
+    const entityRows = keys.map(([c1, c2]) => ({
+      c1: c1!,
+      c2: c2!,
+      event_timestamp: micros(EDGE_TIME_MS + HOUR_MS),
+    }));
+    const job = jobFor(frame, { features: ['code_labels:label'] });
+    const plan = await job.plan();
+    expect(plan.groups[0]!.source).toMatchObject({ kind: 'query' });
+    const result = await job.toArrow();
+    expectMatchesReference(result, plan, entityRows, () => codePairs().rows);
+    expect(resultRows(result).map((r) => r.label)).toEqual(['a|bc', 'ab|c', null]);
+  });
+
+  it('runs retrievals side by side, each in its own run', async () => {
+    const demoFrame = demoEntityFrame();
+    const [edges, demo] = await Promise.all([
+      retrieveAndCompare(frameOf(edgeCsv()), edgeEntityRows(), { features: SHORT_FEATURES }),
+      retrieveAndCompare(frameOf(datasetToCsv(demoFrame)), datasetRows(demoFrame), {
+        featureService: DEMO_SERVICE_WITHOUT_ODFV,
+      }),
+    ]);
+    expect([edges.rows.length, demo.rows.length]).toEqual([EDGE_ROWS.length, demoFrame.rowCount]);
   });
 
   // The service's on-demand view needs Python; its SQL part is what is checked here.

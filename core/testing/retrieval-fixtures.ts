@@ -195,6 +195,16 @@ function view(
   };
 }
 
+const NO_TABLE = { table: '', schema: '', database: '', query: '' };
+
+/**
+ * The source query of `code_labels`: code_pairs through SQL with a quote, a backslash (Redshift literal rules:
+ * `\\` is one backslash; a lost or doubled one filters every row out) and a trailing semicolon, all of which
+ * must survive being nested in UNLOAD ('...').
+ */
+export const CODE_LABELS_QUERY =
+  "SELECT c1, c2, event_timestamp, label FROM public.code_pairs WHERE label <> 'it''s' AND 'x\\\\y' = 'x' || CHR(92) || 'y';";
+
 /**
  * The demo registry plus views for the edge tables, `driver_all_time` (the hourly driver stats without a TTL:
  * 0 = no lower bound), and the demo's feature service without its on-demand view.
@@ -218,6 +228,16 @@ export function withEdgeViews(demo: RegistryModel): RegistryModel {
       features: [field('label', 'STRING')],
       ttlSeconds: 86_400,
       source: tableSource(p, 'code_pairs_source', 'code_pairs'),
+    }),
+    view(p, {
+      name: 'code_labels',
+      keys: [field('c1', 'STRING'), field('c2', 'STRING')],
+      features: [field('label', 'STRING')],
+      ttlSeconds: 86_400,
+      source: {
+        ...tableSource(p, 'code_labels_source', ''),
+        redshift: { ...NO_TABLE, query: CODE_LABELS_QUERY },
+      },
     }),
     view(p, {
       name: 'account_stats',
