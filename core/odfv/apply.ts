@@ -364,7 +364,8 @@ export class OnDemandSession {
 /** Column i of a batch as one Data covering exactly the batch's rows. */
 function childData(batch: arrow.RecordBatch, index: number): arrow.Data {
   const data = batch.data.children[index]!;
-  if (batch.data.offset === 0 && data.length === batch.numRows) return data;
+  // RecordBatch.slice slices the children too; only a struct built around longer children needs it here.
+  if (data.length === batch.numRows) return data;
   return data.slice(batch.data.offset, batch.numRows);
 }
 

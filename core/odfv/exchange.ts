@@ -153,7 +153,9 @@ export function encodeColumn(
     nullCount: validity ? validity.reduce((n, v) => n + (v ^ 1), 0) : 0,
     ...(validity ? { validity: body.add(validity) } : {}),
   };
-  const first = data.offset + start;
+  // Arrow JS keeps `offset` for the bitmaps only: a slice's value and offset arrays start at its row 0.
+  const first = start;
+  const firstBit = data.offset + start;
   if (arrow.DataType.isInt(type)) {
     const values = data.values as ArrayBufferView;
     const bytes = type.bitWidth / 8;
@@ -178,7 +180,7 @@ export function encodeColumn(
   if (arrow.DataType.isBool(type)) {
     const out = new Uint8Array(length);
     const bits = data.values as Uint8Array;
-    for (let i = 0; i < length; i++) out[i] = (bits[(first + i) >> 3]! >> ((first + i) & 7)) & 1;
+    for (let i = 0; i < length; i++) out[i] = (bits[(firstBit + i) >> 3]! >> ((firstBit + i) & 7)) & 1;
     return { ...common, kind: 'bool', values: body.add(out) };
   }
   if (arrow.DataType.isUtf8(type) || arrow.DataType.isBinary(type)) {
@@ -353,7 +355,10 @@ export function emptyOutput(type: arrow.DataType): arrow.Data {
   return arrow.vectorFromArray([], type).data[0]!;
 }
 
-/** Concatenates same-typed Data pieces into one (the pieces of a batch that was sent in several slices). */
+/**
+ * Concatenates same-typed Data pieces into one (the pieces of a batch that was sent in several slices). As in
+ * Arrow JS, a piece's `offset` applies to its bitmaps only.
+ */
 export function concatData(pieces: arrow.Data[], type: arrow.DataType): arrow.Data {
   if (pieces.length === 1) return pieces[0]!;
   const length = pieces.reduce((n, p) => n + p.length, 0);
@@ -382,18 +387,15 @@ export function concatData(pieces: arrow.Data[], type: arrow.DataType): arrow.Da
   }
   if (arrow.DataType.isUtf8(type) || arrow.DataType.isBinary(type)) {
     const offsets = new Int32Array(length + 1);
-    const total = pieces.reduce(
-      (n, p) => n + p.valueOffsets[p.offset + p.length]! - p.valueOffsets[p.offset]!,
-      0,
-    );
+    const total = pieces.reduce((n, p) => n + p.valueOffsets[p.length]! - p.valueOffsets[0]!, 0);
     const data = new Uint8Array(total);
     let row = 0;
     let at = 0;
     for (const piece of pieces) {
       const source = piece.valueOffsets as Int32Array;
-      const base = source[piece.offset]!;
-      for (let i = 0; i < piece.length; i++) offsets[++row] = at + source[piece.offset + i + 1]! - base;
-      const end = source[piece.offset + piece.length]!;
+      const base = source[0]!;
+      for (let i = 0; i < piece.length; i++) offsets[++row] = at + source[i + 1]! - base;
+      const end = source[piece.length]!;
       data.set((piece.values as Uint8Array).subarray(base, end), at);
       at += end - base;
     }
@@ -405,7 +407,7 @@ export function concatData(pieces: arrow.Data[], type: arrow.DataType): arrow.Da
   let row = 0;
   for (const piece of pieces) {
     const source = piece.values as typeof first;
-    (values as Int32Array).set(source.subarray(piece.offset, piece.offset + piece.length) as Int32Array, row);
+    (values as Int32Array).set(source.subarray(0, piece.length) as Int32Array, row);
     row += piece.length;
   }
   return arrow.makeData({ ...common, type, data: values } as never);

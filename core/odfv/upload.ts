@@ -24,7 +24,8 @@ function maxByteLength(vector: arrow.Vector): number {
     const offsets = data.valueOffsets as Int32Array;
     for (let i = 0; i < data.length; i++) {
       if (!data.getValid(i)) continue;
-      longest = Math.max(longest, offsets[data.offset + i + 1]! - offsets[data.offset + i]!);
+      // Arrow JS slices offsets with the data; `offset` is for the validity bitmap (getValid).
+      longest = Math.max(longest, offsets[i + 1]! - offsets[i]!);
     }
   }
   return longest;
