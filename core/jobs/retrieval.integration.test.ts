@@ -671,11 +671,15 @@ describe('results', () => {
     sandbox.faults.resetCounts();
     const batches: arrow.RecordBatch[] = [];
     const downloadsAtFirstBatch: number[] = [];
-    for await (const batch of jobFor(frame, spec).toArrowBatches()) {
+    const events: ProgressEvent[] = [];
+    for await (const batch of jobFor(frame, spec).toArrowBatches({ onProgress: (e) => events.push(e) })) {
       if (batches.length === 0) downloadsAtFirstBatch.push(sandbox.faults.calls('GetObject'));
       batches.push(batch);
     }
     const parts = sandbox.faults.calls('GetObject');
+    // The download shows as a phase, part by part, as it does for toArrow.
+    const downloads = events.filter((e) => e.phase === 'download');
+    expect(downloads.map((e) => e.state)).toEqual(['started', ...Array(parts).fill('running'), 'finished']);
     expect(parts).toBeGreaterThanOrEqual(Math.ceil(demoFrame.rowCount / UNLOAD_ROWS_PER_FILE));
     // The first batch arrived after one download: the parts are not all fetched before anything is yielded.
     expect(downloadsAtFirstBatch).toEqual([1]);

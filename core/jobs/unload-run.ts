@@ -196,11 +196,31 @@ export async function* unloadToBatches(
     yield emptyBatch(renameColumns(await emptyResult(warehouse, run, query), names).schema);
     return;
   }
+  // Download progress as downloadBatches reports it, part by part as the consumer pulls them.
+  const totalBytes = unloaded.parts.reduce((sum, part) => sum + part.size, 0);
+  run.progress.emit({
+    phase: 'download',
+    state: 'started',
+    message: `downloading ${unloaded.parts.length} Parquet part(s), ${formatBytes(totalBytes)}`,
+  });
   for await (const batch of readUnloadedBatches(warehouse, unloaded.target.bucket, unloaded.parts, {
     signal: run.runOptions.signal,
+    onPart: ({ index, count, part }) =>
+      run.progress.emit({
+        phase: 'download',
+        state: 'running',
+        message: `part ${index + 1} of ${count}`,
+        bytes: part.size,
+      }),
   })) {
     yield renameBatch(batch, names);
   }
+  run.progress.emit({
+    phase: 'download',
+    state: 'finished',
+    message: `downloaded ${formatBytes(totalBytes)}`,
+    bytes: totalBytes,
+  });
 }
 
 function renamedSchema(schema: arrow.Schema, names: string[]): arrow.Schema {
