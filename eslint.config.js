@@ -38,4 +38,30 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // The Electron adapter is the one place that imports Electron.
+    files: ['electron/**'],
+    rules: { 'no-restricted-imports': 'off' },
+  },
+  {
+    // The renderer is a sandboxed page: it reaches the engine only through the contract, never Node or Electron.
+    files: ['renderer/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '(^|/)core/(?!contract/)',
+              message: 'The renderer reaches the engine only through core/contract.',
+            },
+            {
+              group: ['node:*', 'electron', '**/electron/**'],
+              message: 'The renderer has no Node and no Electron.',
+            },
+          ],
+        },
+      ],
+    },
+  },
 );

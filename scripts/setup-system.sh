@@ -2,6 +2,7 @@
 # System packages some tests need, from Debian's repositories (never a tool's own browser download):
 #   python3 + pandas   on-demand feature views run the feature repo's Python transformations
 #                      (Debian 12 has no pyarrow package; the workbench falls back to a lossless exchange)
+#   chromium           the end-to-end specs drive the renderer in Debian's Chromium (never Playwright's download)
 # Safe to run twice; does nothing when everything is present.
 set -euo pipefail
 
@@ -14,9 +15,11 @@ has_pandas() {
   return 1
 }
 has_pandas || missing+=(python3 python3-pandas)
+# e2e/fixtures.ts launches /usr/bin/chromium (or $FWB_CHROMIUM).
+[ -x "${FWB_CHROMIUM:-/usr/bin/chromium}" ] || missing+=(chromium)
 
 if [ ${#missing[@]} -eq 0 ]; then
-  echo "setup-system: python3 with pandas is present"
+  echo "setup-system: python3 with pandas and chromium are present"
   exit 0
 fi
 

@@ -124,7 +124,12 @@ export type PreloadApi = {
       onEvent?: (event: EventOf<S, M>) => void,
     ) => Promise<Result<Output<S, M>>>;
   };
-} & { cancel(callId: string): void; readonly transport: 'electron' };
+} & {
+  cancel(callId: string): void;
+  readonly transport: 'electron';
+  /** The preload's own view of its process (process.sandboxed): true in every shipped build. */
+  readonly sandboxed: boolean;
+};
 
 /** What a handler gets besides its input. */
 export interface CallContext<E> {

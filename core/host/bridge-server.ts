@@ -20,6 +20,7 @@ import {
   type ClientMessage,
   type HostMessage,
 } from '../contract/wire';
+import { contentSecurityPolicy } from './csp';
 import type { Dispatcher } from './dispatch';
 
 export interface BridgeOptions {
@@ -61,24 +62,6 @@ const CONTENT_TYPES: Record<string, string> = {
   '.wasm': 'application/wasm',
   '.map': 'application/json',
 };
-
-/** The same policy the Electron window gets, plus the bridge's WebSocket. */
-export function contentSecurityPolicy(connect: string[]): string {
-  return [
-    "default-src 'none'",
-    "script-src 'self'",
-    // Monaco sets inline styles for layout and injects its theme's style element.
-    "style-src 'self' 'unsafe-inline'",
-    "img-src 'self' data: blob:",
-    "font-src 'self' data:",
-    `connect-src 'self' ${connect.join(' ')}`.trim(),
-    "worker-src 'self' blob:",
-    "base-uri 'none'",
-    "form-action 'none'",
-    "frame-ancestors 'none'",
-    "object-src 'none'",
-  ].join('; ');
-}
 
 function sameToken(given: string, expected: string): boolean {
   const a = Buffer.from(given);
