@@ -103,7 +103,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 describe('statement lifecycle', () => {
   it('reports each status change once, in order, ending FINISHED', async () => {
-    sandbox.faults.delayStatements(300, { match: /lifecycle_marker/ });
+    // Held long enough that even a slow first poll sees it STARTED.
+    sandbox.faults.delayStatements(1_000, { match: /lifecycle_marker/ });
     const events: StatementEvent[] = [];
     const outcome = await executor().execute('SELECT 1 AS lifecycle_marker', {
       label: 'lifecycle',
