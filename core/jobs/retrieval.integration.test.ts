@@ -302,7 +302,7 @@ describe('point-in-time semantics against the reference', () => {
     });
   });
 
-  it('breaks a created-time tie by the smallest feature values, whatever the row order', async () => {
+  it('breaks a created-time tie by the smallest feature values (one row where Feast gives two)', async () => {
     const { rows } = await retrieveAndCompare(
       frameOf(edgeCsv(EDGE_ROWS.filter((r) => r.label === 'created-time tie'))),
       edgeEntityRows(EDGE_ROWS.filter((r) => r.label === 'created-time tie')),
