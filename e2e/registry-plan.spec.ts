@@ -42,7 +42,7 @@ test('checking features updates the Plan live: SQL, steps per view and size', as
   await expect.poll(() => editorText(app, 'plan-sql')).toContain('"customer_profile__keys"');
   await expect(app.getByTestId('plan-assumed')).toContainText('customer_id, event_timestamp');
   const firstBytes = Number(await app.getByTestId('plan-size').getAttribute('data-bytes'));
-  await expect(app.getByTestId('plan-size')).toContainText('of the Data API');
+  await expect(app.getByTestId('plan-size')).toContainText('of the 100 KB a Data API statement may hold');
 
   await checkFeature(app, 'driver_hourly_stats:conv_rate');
   await expect(app.getByTestId('plan-group')).toHaveCount(2);

@@ -8,6 +8,7 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { WorkbenchError } from '../contract/errors';
 import { startBridgeServer } from './bridge-server';
 import { createEngineHost } from './host';
 
@@ -89,10 +90,19 @@ export function openInBrowser(url: string): boolean {
   }
 }
 
-export async function serve(args: ServeArgs): Promise<{ close(): Promise<void> }> {
+/** Starts the browser host; `out` receives the sentences (or the JSON line) for the person who started it. */
+export async function serve(
+  args: ServeArgs,
+  out: (text: string) => void = (text) => void process.stdout.write(text),
+): Promise<{ close(): Promise<void> }> {
   const index = await stat(path.join(args.staticDir, 'index.html')).catch(() => undefined);
   if (!index) {
-    throw new Error(`${args.staticDir} has no index.html: build the renderer first (npm run build)`);
+    throw new WorkbenchError({
+      kind: 'NotFound',
+      what: 'built renderer',
+      name: path.join(args.staticDir, 'index.html'),
+      hint: 'build the renderer first (npm run build)',
+    });
   }
   const quiet = args.json;
   const log = (line: string) => {
@@ -116,7 +126,7 @@ export async function serve(args: ServeArgs): Promise<{ close(): Promise<void> }
   await host.ready;
   const info = host.workspace.info();
   if (args.json) {
-    process.stdout.write(
+    out(
       `${JSON.stringify({ url: bridge.url, origin: bridge.origin, token: bridge.token, repoDir: info.repoDir })}\n`,
     );
   } else {
@@ -124,16 +134,15 @@ export async function serve(args: ServeArgs): Promise<{ close(): Promise<void> }
       info.connection?.kind === 'aws'
         ? `AWS profile ${info.connection.profile ?? '(default chain)'}`
         : 'the embedded sandbox';
-    process.stdout.write(
+    out(
       `Feature Workbench (browser host) on ${info.repoDir}, against ${connection}.\n` +
         `Open this address (it carries this start's access token; keep it private):\n\n  ${bridge.url}\n\n` +
         'Press Ctrl+C to stop.\n',
     );
-    if (info.problem)
-      process.stdout.write(`Note: the repo has a problem (${info.problem.kind}); the workbench shows it.\n`);
+    if (info.problem) out(`Note: the repo has a problem (${info.problem.kind}); the workbench shows it.\n`);
   }
   if (args.open && !openInBrowser(bridge.url) && !args.json) {
-    process.stdout.write('(No desktop browser could be started from here; open the address yourself.)\n');
+    out('(No desktop browser could be started from here; open the address yourself.)\n');
   }
   let closing: Promise<void> | undefined;
   return {

@@ -11,6 +11,7 @@ import { registryShowCommand } from './registry-show';
 import { retrieveCommand } from './retrieve';
 import { sandboxServeCommand } from './sandbox-serve';
 import { savedDatasetCommand } from './saved-dataset';
+import { serveCommand } from './serve';
 import { writeBatchCommand } from './write-batch';
 import { writeLoggedFeaturesCommand } from './write-logged-features';
 
@@ -28,6 +29,7 @@ export const commands: CliCommand[] = [
   retrieveCommand,
   sandboxServeCommand,
   savedDatasetCommand,
+  serveCommand,
   writeBatchCommand,
   writeLoggedFeaturesCommand,
 ];

@@ -21,7 +21,16 @@ export interface ArrowGridProps {
  */
 export function ArrowGrid({ table, columnNotes, testId, ariaLabel }: ArrowGridProps) {
   const scroller = useRef<HTMLDivElement>(null);
-  const columns = useMemo(() => cellColumns(table), [table]);
+  const columns = useMemo(
+    () =>
+      cellColumns(table).map((column) => {
+        // Room for the header's second line: type, source view and null count.
+        const note = columnNotes?.[column.name];
+        const header = `${column.typeLabel}${note ? ` · ${note}` : ''}${column.nullCount > 0 ? ` · ${column.nullCount} null` : ''}`;
+        return { ...column, width: Math.min(360, Math.max(column.width, header.length * 6.5 + 20)) };
+      }),
+    [table, columnNotes],
+  );
   const offsets = useMemo(() => {
     const out: number[] = [];
     let x = ROW_NUMBER_WIDTH;

@@ -1,5 +1,6 @@
 import { useMemo, useState } from 'react';
-import { CodeEditor, type EditorMarker } from '../monaco/code-editor';
+import type { EditorMarker } from '../monaco/code-editor';
+import { CodeEditor } from '../monaco/lazy-editor';
 import { useActions, useWorkbench } from '../store/context';
 import { ErrorNotice } from './error-notice';
 

@@ -1,6 +1,6 @@
 import { useRef, useState } from 'react';
 import type { CommandCheck } from '../../../core/contract/types';
-import { CodeEditor } from '../monaco/code-editor';
+import { CodeEditor } from '../monaco/lazy-editor';
 import { useActions, useWorkbench } from '../store/context';
 import { CopyButton } from './copy-button';
 import { ErrorNotice } from './error-notice';

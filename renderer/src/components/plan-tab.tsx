@@ -1,5 +1,5 @@
-import { formatBytes, percentOf } from '../lib/format';
-import { CodeEditor } from '../monaco/code-editor';
+import { formatKilobytes, percentOf } from '../lib/format';
+import { CodeEditor } from '../monaco/lazy-editor';
 import { useActions, useWorkbench } from '../store/context';
 import { ErrorNotice } from './error-notice';
 import { CopyButton } from './copy-button';
@@ -70,8 +70,8 @@ export function PlanTab() {
                 />
               </div>
               <div>
-                SQL {formatBytes(p.sqlBytes)} of the Data API's {formatBytes(p.maxStatementBytes)} limit (
-                {percent}%)
+                SQL {formatKilobytes(p.sqlBytes)} of the {formatKilobytes(p.maxStatementBytes)} a Data API
+                statement may hold ({percent}%)
                 {p.split ? ` · split into ${p.statements.length + 1} statements` : ''}
               </div>
             </div>

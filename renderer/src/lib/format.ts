@@ -23,7 +23,12 @@ export function formatBytes(bytes: number): string {
   return `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
 }
 
-/** 850 -> "0.9 s", 61_000 -> "1 min 1 s". */
+/** Decimal kilobytes, as AWS states the Data API's 100 KB statement limit (100,000 bytes). */
+export function formatKilobytes(bytes: number): string {
+  return `${(bytes / 1000).toFixed(bytes < 10_000 ? 1 : 0)} KB`;
+}
+
+/** 1500 -> "1.5 s", 61_000 -> "1 min 1 s". */
 export function formatDuration(ms: number): string {
   if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
   const minutes = Math.floor(ms / 60_000);

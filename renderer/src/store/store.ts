@@ -235,7 +235,7 @@ export function createWorkbenchStore(api: WorkbenchApi): WorkbenchStore {
     run: { history: [] },
     results: {},
     permissions: { text: '', fileName: 'policy.json', mode: 'enforced', checking: false },
-    ui: { tab: 'config', hintDismissed: storageGet(HINT_KEY) === '1', disconnected: false },
+    ui: { tab: 'frame', hintDismissed: storageGet(HINT_KEY) === '1', disconnected: false },
   }));
   const get = store.getState;
   const patch = <K extends keyof WorkbenchState>(key: K, value: Partial<WorkbenchState[K]>) =>
