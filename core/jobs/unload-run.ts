@@ -130,20 +130,19 @@ export async function emptyResult(warehouse: Warehouse, run: Run, query: string)
   return resultPagesToArrow(warehouse.executor.resultPages(probe.id, run.runOptions.signal));
 }
 
-/** Every record batch of the unloaded parts, reporting download progress. */
-export async function downloadBatches(
+/** The record batches of the unloaded parts, one part at a time, reporting download progress. */
+async function* partBatches(
   warehouse: Warehouse,
   run: Run,
   { target, parts }: UnloadedResult,
-): Promise<arrow.RecordBatch[]> {
-  const batches: arrow.RecordBatch[] = [];
+): AsyncGenerator<arrow.RecordBatch> {
   const totalBytes = parts.reduce((sum, part) => sum + part.size, 0);
   run.progress.emit({
     phase: 'download',
     state: 'started',
     message: `downloading ${parts.length} Parquet part(s), ${formatBytes(totalBytes)}`,
   });
-  for await (const batch of readUnloadedBatches(warehouse, target.bucket, parts, {
+  yield* readUnloadedBatches(warehouse, target.bucket, parts, {
     signal: run.runOptions.signal,
     onPart: ({ index, count, part }) =>
       run.progress.emit({
@@ -152,15 +151,23 @@ export async function downloadBatches(
         message: `part ${index + 1} of ${count}`,
         bytes: part.size,
       }),
-  })) {
-    batches.push(batch);
-  }
+  });
   run.progress.emit({
     phase: 'download',
     state: 'finished',
     message: `downloaded ${formatBytes(totalBytes)}`,
     bytes: totalBytes,
   });
+}
+
+/** Every record batch of the unloaded parts, reporting download progress. */
+export async function downloadBatches(
+  warehouse: Warehouse,
+  run: Run,
+  unloaded: UnloadedResult,
+): Promise<arrow.RecordBatch[]> {
+  const batches: arrow.RecordBatch[] = [];
+  for await (const batch of partBatches(warehouse, run, unloaded)) batches.push(batch);
   return batches;
 }
 
@@ -196,31 +203,7 @@ export async function* unloadToBatches(
     yield emptyBatch(renameColumns(await emptyResult(warehouse, run, query), names).schema);
     return;
   }
-  // Download progress as downloadBatches reports it, part by part as the consumer pulls them.
-  const totalBytes = unloaded.parts.reduce((sum, part) => sum + part.size, 0);
-  run.progress.emit({
-    phase: 'download',
-    state: 'started',
-    message: `downloading ${unloaded.parts.length} Parquet part(s), ${formatBytes(totalBytes)}`,
-  });
-  for await (const batch of readUnloadedBatches(warehouse, unloaded.target.bucket, unloaded.parts, {
-    signal: run.runOptions.signal,
-    onPart: ({ index, count, part }) =>
-      run.progress.emit({
-        phase: 'download',
-        state: 'running',
-        message: `part ${index + 1} of ${count}`,
-        bytes: part.size,
-      }),
-  })) {
-    yield renameBatch(batch, names);
-  }
-  run.progress.emit({
-    phase: 'download',
-    state: 'finished',
-    message: `downloaded ${formatBytes(totalBytes)}`,
-    bytes: totalBytes,
-  });
+  for await (const batch of partBatches(warehouse, run, unloaded)) yield renameBatch(batch, names);
 }
 
 function renamedSchema(schema: arrow.Schema, names: string[]): arrow.Schema {
