@@ -50,7 +50,9 @@ test('dropping a CSV anywhere on the window loads it, naive and dated timestamps
   );
 });
 
-test('a malformed CSV shows the problem with its line number, and nothing else changes', async ({ app }) => {
+test('a malformed CSV shows the problem with its line number and column, details one click away', async ({
+  app,
+}) => {
   const csv = 'driver_id,event_timestamp\n5001,2026-01-08T10:00:00Z\n5002,not a time,extra\n';
   await chooseCsv(app, 'broken.csv', Buffer.from(csv));
   const error = app.getByTestId('frame-error');

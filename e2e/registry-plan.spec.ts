@@ -64,6 +64,11 @@ test('with an entity frame the plan reads it: the steps name the frame time rang
   await app.getByTestId('tab-plan').click();
   await expect(app.getByTestId('plan-assumed')).toHaveCount(0);
   await expect(app.getByTestId('plan-steps')).toContainText('2026-01-06');
+  // EXPLAIN on demand: the frame is staged in the sandbox and the plan comes back as an operator tree.
+  await app.getByTestId('plan-explain').click();
+  const tree = app.getByTestId('plan-explain-tree');
+  await expect(tree).toContainText('operator');
+  await expect(tree).toContainText('Seq Scan on driver_hourly_stats');
 });
 
 test('a feature service can be used instead of single features', async ({ app }) => {

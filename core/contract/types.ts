@@ -143,6 +143,10 @@ export interface ExplainResult {
   plan: RetrievalPlan;
   /** Redshift's EXPLAIN output, one line per row. */
   lines: string[];
+  /** The plan as an indented operator tree with cost, rows and width columns (`[!n]` marks a warning). */
+  tree: string[];
+  /** Data movement, nested loops and Redshift's notes, each with what to do about it. */
+  warnings: { line: number; subject: string; message: string }[];
 }
 
 // ----------------------------------------------------------------------------------------------- runs

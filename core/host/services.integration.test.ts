@@ -93,6 +93,13 @@ describe('services on the demo repo', () => {
     });
     expect(planned.entities).toBe('frame');
     expect(planned.plan.groups).toHaveLength(1);
+    const explained = await value<{ lines: string[]; tree: string[] }>(
+      'plan.explain',
+      { request: { features: ['driver_hourly_stats:conv_rate'] }, frameId: frame.frameId },
+      () => undefined,
+    );
+    expect(explained.lines.length).toBeGreaterThan(3);
+    expect(explained.tree.join('\n')).toContain('Seq Scan on driver_hourly_stats');
   });
 
   it('runs a retrieval: progress, then the result as Arrow IPC batches; exports it as CSV', async () => {

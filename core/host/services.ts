@@ -28,6 +28,7 @@ import { checkExitCode, checkPermissions } from '../iam/check';
 import { minimalPolicy } from '../iam/minimal-policy';
 import { parsePolicy, type ParsedPolicy } from '../iam/policy';
 import type { FeastCommand } from '../iam/requirements';
+import { formatPlanTree, parsePlan } from '../jobs/explain-parse';
 import { RetrievalJob, type RetrievalSpec } from '../jobs/retrieval';
 import { newRunId, stagingTableName } from '../jobs/naming';
 import type { ProgressEvent } from '../jobs/progress';
@@ -334,10 +335,17 @@ export function createServices(workspace: Workspace): ServiceHandlers {
           frameSource(frameId),
           specOf(request),
         );
-        return job.explain({
+        const { plan, lines } = await job.explain({
           signal: context.signal,
           onProgress: progressTo(context, (progress) => ({ type: 'progress', progress })),
         });
+        const parsed = parsePlan(lines);
+        return {
+          plan,
+          lines,
+          tree: formatPlanTree(parsed),
+          warnings: parsed.warnings.map(({ line, subject, message }) => ({ line, subject, message })),
+        };
       },
     },
 

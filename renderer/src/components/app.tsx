@@ -19,15 +19,19 @@ function useShortcuts() {
   const actions = useActions();
   const tab = useWorkbench((s) => s.ui.tab);
   useEffect(() => {
+    // Capture phase on the window: these win over Monaco's own bindings (Ctrl+Enter would insert a line).
     const onKey = (event: KeyboardEvent) => {
       const mod = event.ctrlKey || event.metaKey;
       if (mod && event.key === 'Enter') {
         event.preventDefault();
+        event.stopPropagation();
         void actions.run();
       } else if (event.key === 'Escape') {
-        actions.cancelRun();
+        // Esc keeps closing Monaco's widgets unless a run is there to cancel.
+        if (actions.cancelRun()) event.stopPropagation();
       } else if (mod && (event.key === 's' || event.key === 'S')) {
         event.preventDefault();
+        event.stopPropagation();
         if (tab === 'config') void actions.saveConfig();
       }
     };

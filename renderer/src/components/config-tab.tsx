@@ -41,7 +41,6 @@ export function ConfigTab() {
           language="yaml"
           markers={markers}
           onChange={(text) => actions.editConfig(text)}
-          onSave={() => void actions.saveConfig()}
           reveal={reveal}
           ariaLabel="feature_store.yaml"
           testId="config-editor"

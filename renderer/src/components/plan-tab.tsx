@@ -129,7 +129,20 @@ export function PlanTab() {
                   <div className="warn">{plan.explain.message}</div>
                 )}
                 {plan.explain.error && <ErrorNotice error={plan.explain.error} />}
-                {plan.explain.result && <pre>{plan.explain.result.lines.join('\n')}</pre>}
+                {plan.explain.result && (
+                  <>
+                    {plan.explain.result.warnings.length === 0 ? (
+                      <div className="ok-line">No data movement between nodes and no nested-loop join.</div>
+                    ) : (
+                      plan.explain.result.warnings.map((w, i) => (
+                        <div key={i} className="warn" data-testid="plan-explain-warning">
+                          [!{i + 1}] {w.subject}: {w.message}
+                        </div>
+                      ))
+                    )}
+                    <pre data-testid="plan-explain-tree">{plan.explain.result.tree.join('\n')}</pre>
+                  </>
+                )}
               </div>
             )}
           </div>

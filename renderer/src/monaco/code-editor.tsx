@@ -14,8 +14,6 @@ export interface CodeEditorProps {
   readOnly?: boolean;
   markers?: EditorMarker[];
   onChange?: (value: string) => void;
-  /** Ctrl/Cmd+S inside the editor. */
-  onSave?: () => void;
   /** Moves the cursor here when it changes (e.g. a problem was clicked). */
   reveal?: { line: number; column: number; nonce: number };
   ariaLabel: string;
@@ -53,7 +51,6 @@ export function CodeEditor(props: CodeEditorProps) {
       const text = editor.getValue();
       if (text !== latest.current.value) latest.current.onChange?.(text);
     });
-    editor.addCommand(monaco.KeyMod.CtrlCmd | monaco.KeyCode.KeyS, () => latest.current.onSave?.());
     return () => {
       subscription.dispose();
       editor.getModel()?.dispose();

@@ -144,7 +144,8 @@ export interface WorkbenchActions {
   refreshPlan(): void;
   explain(): Promise<void>;
   run(): Promise<void>;
-  cancelRun(): void;
+  /** Cancels the run in progress; false when there is none. */
+  cancelRun(): boolean;
   exportResult(format: ExportFormat): Promise<{ fileName: string; blob: Blob } | undefined>;
   setPolicy(text: string, fileName?: string): void;
   setMode(mode: CheckMode): void;
@@ -605,7 +606,9 @@ export function createWorkbenchStore(api: WorkbenchApi): WorkbenchStore {
     },
 
     cancelRun() {
-      if (get().run.current?.status === 'running') runController?.abort();
+      if (get().run.current?.status !== 'running' || !runController) return false;
+      runController.abort();
+      return true;
     },
 
     async exportResult(format) {
