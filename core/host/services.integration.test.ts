@@ -10,6 +10,7 @@ import * as arrow from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Result } from '../contract/types';
 import type { RetrievalEvent, RunSummary } from '../contract/types';
+import { parquetToArrow } from '../frames/parquet';
 import { createEngineHost, shippedDemoDir, type EngineHost } from './host';
 import { arrowChunks, assumedEntityColumns, awsProfileNames } from './services';
 
@@ -141,6 +142,25 @@ describe('services on the demo repo', () => {
     expect(exported.rows).toBe(31);
     expect(Buffer.byteLength(text)).toBe(exported.bytes);
     expect(text.split('\n')[1]).toBe('5016,1014,2026-01-07T00:00:00Z,0,5008,0.4857,0.4781');
+    // Parquet and Arrow files through the same engine writers: read back, same rows and columns.
+    for (const format of ['parquet', 'arrow'] as const) {
+      const parts: Uint8Array[] = [];
+      const done = await value<{ mimeType: string; rows: number }>(
+        'results.export',
+        { resultId: summary.resultId, format },
+        (event) => parts.push((event as { bytes: Uint8Array }).bytes),
+      );
+      const bytes = Buffer.concat(parts);
+      expect(done.rows).toBe(31);
+      if (format === 'parquet') {
+        expect(bytes.subarray(0, 4).toString()).toBe('PAR1');
+        expect(parquetToArrow(new Uint8Array(bytes)).numRows).toBe(31);
+      } else {
+        const back = arrow.tableFromIPC(new Uint8Array(bytes));
+        expect(back.numRows).toBe(31);
+        expect(back.schema.fields.map((f) => f.name)).toEqual(summary.columns.map((c) => c.name));
+      }
+    }
   });
 
   it('cancels a run in flight: the engine sees the abort and the answer is Cancelled', async () => {

@@ -113,7 +113,11 @@ export function PermissionsTab() {
                 </div>
               ))}
               {permissions.result.checks.map((check) => (
-                <CommandMatrix key={check.command} check={check} />
+                // A new result opens what is not allowed, whatever was open before.
+                <CommandMatrix
+                  key={`${permissions.result!.mode}:${check.command}:${check.allowed}`}
+                  check={check}
+                />
               ))}
             </>
           )}
