@@ -78,3 +78,20 @@ test('a feature service can be used instead of single features', async ({ app })
   await expect(app.getByTestId('plan-group')).toHaveCount(4);
   await expect(app.getByTestId('plan-steps')).toContainText('previous_driver_trips');
 });
+
+test('Ctrl+K opens the command palette: commands by name, Enter runs, Esc closes', async ({ app }) => {
+  await app.keyboard.press('Control+k');
+  await expect(app.getByTestId('palette')).toBeVisible();
+  await app.getByTestId('palette-input').fill('service driver_activity');
+  await app.keyboard.press('Enter');
+  await expect(app.getByTestId('palette')).toHaveCount(0);
+  await expect(app.getByTestId('selection-summary')).toContainText('Feature service driver_activity');
+  await app.keyboard.press('Control+k');
+  await app.getByTestId('palette-input').fill('go to plan');
+  await app.keyboard.press('Enter');
+  await expect(app.getByTestId('tab-plan')).toHaveAttribute('aria-selected', 'true');
+  await expect(app.getByTestId('plan-group')).toHaveCount(4);
+  await app.keyboard.press('Control+k');
+  await app.keyboard.press('Escape');
+  await expect(app.getByTestId('palette')).toHaveCount(0);
+});

@@ -1,6 +1,7 @@
-import { useEffect, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import { TABS } from '../store/store';
 import { useActions, useWorkbench } from '../store/context';
+import { CommandPalette } from './command-palette';
 import { ConfigTab } from './config-tab';
 import { ErrorNotice } from './error-notice';
 import { FrameTab, readFileForFrame } from './frame-tab';
@@ -14,8 +15,8 @@ import { TopBar } from './top-bar';
 export const HINT =
   'Drop a CSV of entity keys and timestamps here, pick features on the left, press Ctrl+Enter.';
 
-/** Keyboard habits: Ctrl/Cmd+Enter runs, Esc cancels, Ctrl/Cmd+S saves feature_store.yaml. */
-function useShortcuts() {
+/** Keyboard habits: Ctrl/Cmd+Enter runs, Esc cancels, Ctrl/Cmd+S saves feature_store.yaml, Ctrl/Cmd+K palette. */
+function useShortcuts(togglePalette: () => void) {
   const actions = useActions();
   const tab = useWorkbench((s) => s.ui.tab);
   useEffect(() => {
@@ -33,11 +34,15 @@ function useShortcuts() {
         event.preventDefault();
         event.stopPropagation();
         if (tab === 'config') void actions.saveConfig();
+      } else if (mod && (event.key === 'k' || event.key === 'K')) {
+        event.preventDefault();
+        event.stopPropagation();
+        togglePalette();
       }
     };
     window.addEventListener('keydown', onKey, true);
     return () => window.removeEventListener('keydown', onKey, true);
-  }, [actions, tab]);
+  }, [actions, tab, togglePalette]);
 }
 
 /** A CSV dropped anywhere on the window becomes the entity frame. */
@@ -85,7 +90,9 @@ export function App() {
   const session = useWorkbench((s) => s.session);
   const hasFrame = useWorkbench((s) => s.frame.preview !== undefined);
   const actions = useActions();
-  useShortcuts();
+  const [palette, setPalette] = useState(false);
+  const togglePalette = useCallback(() => setPalette((open) => !open), []);
+  useShortcuts(togglePalette);
   const dragging = useDropAnywhere();
   return (
     <div className="app" data-testid="app" data-ready={session.info && !session.opening ? 'true' : 'false'}>
@@ -159,6 +166,7 @@ export function App() {
         </main>
       </div>
       <RunStrip />
+      {palette && <CommandPalette onClose={() => setPalette(false)} />}
       {dragging && (
         <div className="drop-overlay" data-testid="drop-overlay">
           Drop the CSV to use it as the entity frame
