@@ -93,7 +93,16 @@ export class Workspace {
     return this.options.env ?? process.env;
   }
 
+  /** feature_store.yaml of the open repo; never a path relative to the process's folder. */
   get configPath(): string {
+    if (!this.repoDir) {
+      throw new WorkbenchError({
+        kind: 'NotFound',
+        what: 'open repo',
+        name: CONFIG_FILE_NAME,
+        hint: 'open a folder holding feature_store.yaml (the top bar, or --repo)',
+      });
+    }
     return path.join(this.repoDir, CONFIG_FILE_NAME);
   }
 
