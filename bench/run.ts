@@ -3,6 +3,7 @@
  * and prints a table of figures. Add a benchmark by adding a `*.bench.ts` file whose default export is
  * `defineBench(...)` from ./harness.
  */
+import '../core/cli/quiet-warnings';
 import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
